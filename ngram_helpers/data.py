@@ -1,0 +1,195 @@
+"""Names data: reading a split folder, the character tokenizer, and the n-gram walk.
+
+Introduced in notebook 02. A split folder holds ``train.txt``, ``val.txt`` and ``test.txt`` with one
+lowercase name per line. The model reads characters; the newline that ends each name is a token of
+its own (the end-of-name token), so the model also learns when a name stops.
+
+The walk over the token stream follows the reference program exactly (see ``ngram_windows``),
+because the tests compare our training run against its printed log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+END = "\n"
+ALPHABET = "abcdefghijklmnopqrstuvwxyz"
+SPLITS = ("train", "val", "test")
+
+
+class DatasetError(ValueError):
+    """A split file is missing, empty or holds a character the tokenizer cannot represent."""
+
+
+def read_names_file(path: str | Path) -> str:
+    """Read one split file and return its text with ``\\n`` line endings and a final newline.
+
+    Raises ``DatasetError`` naming the file (and the line and character, when a character is
+    wrong) for a missing file, an empty file, an empty line, or a character outside a-z.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DatasetError(f"{path}: file not found")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise DatasetError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from None
+    text = text.replace("\r\n", "\n")
+    if not text.strip():
+        raise DatasetError(f"{path}: file is empty")
+    if not text.endswith(END):
+        text += END
+    for lineno, line in enumerate(text[:-1].split(END), start=1):
+        if not line:
+            raise DatasetError(f"{path}:{lineno}: empty line (every line must hold one name)")
+        for column, char in enumerate(line, start=1):
+            if char not in ALPHABET:
+                raise DatasetError(
+                    f"{path}:{lineno}:{column}: character {char!r} is not a lowercase letter a-z"
+                )
+    return text
+
+
+class Tokenizer:
+    """Maps characters to integer tokens and back.
+
+    The vocabulary is the sorted set of characters of the training text, so the end-of-name
+    token ``\\n`` (which sorts first) gets id 0 and 'a'..'z' get 1..26.
+    """
+
+    def __init__(self, chars: str) -> None:
+        if len(set(chars)) != len(chars):
+            raise ValueError(f"vocabulary has repeated characters: {chars!r}")
+        self.chars = chars
+        self.char_to_token = {c: i for i, c in enumerate(chars)}
+
+    @classmethod
+    def from_text(cls, text: str) -> Tokenizer:
+        """Build the vocabulary from every distinct character of ``text``."""
+        return cls("".join(sorted(set(text))))
+
+    @property
+    def vocab_size(self) -> int:
+        return len(self.chars)
+
+    @property
+    def end_token(self) -> int:
+        return self.char_to_token[END]
+
+    def encode(self, text: str) -> list[int]:
+        """Turn text into token ids; an unknown character raises ``ValueError`` naming it."""
+        try:
+            return [self.char_to_token[c] for c in text]
+        except KeyError as err:
+            char = err.args[0]
+            raise ValueError(
+                f"character {char!r} is not in the vocabulary ({self.describe()})"
+            ) from None
+
+    def decode(self, tokens: list[int]) -> str:
+        """Turn token ids back into text."""
+        return "".join(self.chars[t] for t in tokens)
+
+    def describe(self) -> str:
+        """The vocabulary as a short readable string, the end token shown as '\\n'."""
+        return "".join(self.chars).replace(END, "\\n")
+
+
+@dataclass
+class NamesData:
+    """The three splits of a names folder, as text and as token lists, with their tokenizer."""
+
+    folder: Path
+    tokenizer: Tokenizer
+    text: dict[str, str]
+    tokens: dict[str, list[int]]
+
+    def names(self, split: str) -> list[str]:
+        """The names of one split, in file order."""
+        return self.text[split].split(END)[:-1]
+
+    def fingerprint(self) -> str:
+        """A SHA-256 over the three split texts: identifies the data a checkpoint was trained on."""
+        digest = hashlib.sha256()
+        for split in SPLITS:
+            digest.update(self.text[split].encode())
+            digest.update(b"\0")
+        return digest.hexdigest()
+
+
+def load_names(folder: str | Path) -> NamesData:
+    """Read ``train/val/test.txt`` from ``folder``, build the tokenizer from train, encode all."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DatasetError(f"{folder}: data folder not found")
+    text = {split: read_names_file(folder / f"{split}.txt") for split in SPLITS}
+    tokenizer = Tokenizer.from_text(text["train"])
+    tokens = {}
+    for split in SPLITS:
+        unseen = sorted(set(text[split]) - set(tokenizer.chars))
+        if unseen:
+            raise DatasetError(
+                f"{folder / (split + '.txt')}: characters {''.join(unseen)!r} never occur in "
+                "train.txt, so the model has no token for them"
+            )
+        tokens[split] = tokenizer.encode(text[split])
+    return NamesData(folder=folder, tokenizer=tokenizer, text=text, tokens=tokens)
+
+
+# -----------------------------------------------------------------------------
+# The n-gram walk
+
+
+def ngram_windows(
+    tokens: list[int], context_length: int, batch_size: int
+) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """Yield batches of (contexts, targets) by sliding a window over the token stream.
+
+    Example ``pos`` is ``tokens[pos : pos + T]`` with target ``tokens[pos + T]``; ``pos`` goes
+    up by one per example and wraps to 0 when ``pos + T`` reaches the end. Every run of
+    ``batch_size`` consecutive examples is one batch. The walk never ends: it cycles forever.
+    """
+    if len(tokens) <= context_length:
+        raise ValueError(f"need more than {context_length} tokens, got {len(tokens)}")
+    inputs, targets = [], []
+    pos = 0
+    while True:
+        inputs.append(tokens[pos : pos + context_length])
+        targets.append(tokens[pos + context_length])
+        if len(inputs) == batch_size:
+            yield torch.tensor(inputs), torch.tensor(targets)
+            inputs, targets = [], []
+        pos += 1
+        if pos + context_length >= len(tokens):
+            pos = 0
+
+
+class NgramTable:
+    """Every window of a token stream precomputed as tensors, for fast batching.
+
+    Gives exactly the batches of ``ngram_windows`` but by indexing: example number ``j`` of the
+    walk sits at position ``j mod (len(tokens) - T)``, so batch ``k`` is a slice of positions.
+    """
+
+    def __init__(self, tokens: list[int], context_length: int) -> None:
+        if len(tokens) <= context_length:
+            raise ValueError(f"need more than {context_length} tokens, got {len(tokens)}")
+        stream = torch.tensor(tokens)
+        self.num_positions = len(tokens) - context_length
+        self.contexts = stream.unfold(0, context_length, 1)[: self.num_positions].contiguous()
+        self.targets = stream[context_length:].contiguous()
+
+    def batch(self, index: int, batch_size: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """Batch number ``index`` (0-based) of the walk."""
+        return self.examples(index * batch_size, batch_size)
+
+    def examples(self, start: int, count: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """``count`` consecutive examples of the walk, starting at example number ``start``."""
+        positions = (torch.arange(count) + start) % self.num_positions
+        return self.contexts[positions], self.targets[positions]

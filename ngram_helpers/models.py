@@ -1,0 +1,134 @@
+"""The Bengio et al. (2003) MLP language model, twice (introduced in notebook 02).
+
+The model reads the previous ``T`` characters, looks each one up in an embedding table, joins the
+vectors into one, passes it through a tanh hidden layer and outputs one score (logit) per
+character of the vocabulary:
+
+    logits = tanh(concat(wte[x_1], ..., wte[x_T]) @ W1 + b1) @ W2 + b2
+
+``MLPRaw`` writes this with bare tensors so every operation is visible; ``MLP`` is the same
+model as a ``torch.nn.Module``. Both draw their initial weights from ``RNG`` in the same order, so
+they start with identical numbers and compute identical logits.
+
+Reference: Bengio, Ducharme, Vincent, Jauvin. A Neural Probabilistic Language Model. JMLR 2003.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from ngram_helpers.rng import RNG
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Shapes of the MLP language model."""
+
+    vocab_size: int = 27
+    context_length: int = 3
+    embedding_size: int = 48
+    hidden_size: int = 512
+
+    def num_parameters(self) -> int:
+        """Parameter count by formula: V*E + (T*E*H + H) + (H*V + V)."""
+        v, t, e, h = self.vocab_size, self.context_length, self.embedding_size, self.hidden_size
+        return v * e + (t * e * h + h) + (h * v + v)
+
+
+def initial_weights(config: ModelConfig, rng: RNG) -> dict[str, torch.Tensor]:
+    """Draw the initial weights in the reference order.
+
+    The embedding is N(0, 1); each linear layer is U(-s, s) with s = 1/sqrt(fan_in), the
+    PyTorch default. Linear weights come out in nn.Linear's (out_features, in_features) layout.
+    """
+    v, t, e, h = (
+        config.vocab_size,
+        config.context_length,
+        config.embedding_size,
+        config.hidden_size,
+    )
+
+    def uniform(shape: tuple[int, ...], scale: float) -> torch.Tensor:
+        return torch.tensor(rng.rand(math.prod(shape), -scale, scale)).view(shape)
+
+    wte = torch.tensor(rng.randn(v * e, 0.0, 1.0)).view(v, e)
+    s1 = 1 / math.sqrt(t * e)
+    fc1_weight, fc1_bias = uniform((h, t * e), s1), uniform((h,), s1)
+    s2 = 1 / math.sqrt(h)
+    fc2_weight, fc2_bias = uniform((v, h), s2), uniform((v,), s2)
+    return {
+        "wte": wte,
+        "fc1_weight": fc1_weight,
+        "fc1_bias": fc1_bias,
+        "fc2_weight": fc2_weight,
+        "fc2_bias": fc2_bias,
+    }
+
+
+class MLPRaw:
+    """The model with plain tensors: parameters are a list, forward is four lines."""
+
+    def __init__(self, config: ModelConfig, rng: RNG) -> None:
+        self.config = config
+        w = initial_weights(config, rng)
+        self.wte = w["wte"]  # (V, E)
+        self.fc1_weights = w["fc1_weight"].T  # (T*E, H), a transposed view as nn.Linear uses
+        self.fc1_bias = w["fc1_bias"]  # (H,)
+        self.fc2_weights = w["fc2_weight"].T  # (H, V)
+        self.fc2_bias = w["fc2_bias"]  # (V,)
+        for p in self.parameters():
+            p.requires_grad_(True)
+
+    def parameters(self) -> list[torch.Tensor]:
+        return [self.wte, self.fc1_weights, self.fc1_bias, self.fc2_weights, self.fc2_bias]
+
+    def __call__(
+        self, idx: torch.Tensor, targets: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Logits (B, V) for contexts ``idx`` (B, T); the mean cross-entropy if targets given."""
+        batch = idx.shape[0]
+        emb = self.wte[idx].view(batch, -1)  # (B, T*E): the T embeddings side by side
+        hidden = torch.tanh(emb @ self.fc1_weights + self.fc1_bias)  # (B, H)
+        logits = hidden @ self.fc2_weights + self.fc2_bias  # (B, V)
+        loss = None if targets is None else F.cross_entropy(logits, targets)
+        return logits, loss
+
+
+class MLP(nn.Module):
+    """The same model as an ``nn.Module``: an Embedding and a Linear-Tanh-Linear stack."""
+
+    def __init__(self, config: ModelConfig, rng: RNG | None = None) -> None:
+        super().__init__()
+        self.config = config
+        self.wte = nn.Embedding(config.vocab_size, config.embedding_size)
+        self.mlp = nn.Sequential(
+            nn.Linear(config.context_length * config.embedding_size, config.hidden_size),
+            nn.Tanh(),
+            nn.Linear(config.hidden_size, config.vocab_size),
+        )
+        if rng is not None:
+            self.load_initial_weights(rng)
+
+    @torch.no_grad()
+    def load_initial_weights(self, rng: RNG) -> None:
+        """Overwrite PyTorch's random init with the reference draws from ``rng``."""
+        w = initial_weights(self.config, rng)
+        self.wte.weight.copy_(w["wte"])
+        self.mlp[0].weight.copy_(w["fc1_weight"])
+        self.mlp[0].bias.copy_(w["fc1_bias"])
+        self.mlp[2].weight.copy_(w["fc2_weight"])
+        self.mlp[2].bias.copy_(w["fc2_bias"])
+
+    def forward(
+        self, idx: torch.Tensor, targets: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Logits (B, V) for contexts ``idx`` (B, T); the mean cross-entropy if targets given."""
+        emb = self.wte(idx).flatten(1)  # (B, T*E)
+        logits = self.mlp(emb)  # (B, V)
+        loss = None if targets is None else F.cross_entropy(logits, targets)
+        return logits, loss

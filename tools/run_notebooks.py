@@ -1,0 +1,82 @@
+"""Re-execute notebooks top to bottom and store their outputs without noise (``make notebooks``).
+
+Running unchanged code twice must give an empty ``git diff``, so after execution this script
+removes what changes from run to run although the lesson does not:
+
+- per-cell execution timestamps (nbclient is told not to record them);
+- the saved widget state (``metadata.widgets``, ~20 KB of random ids);
+- random widget model ids in outputs, replaced by ``widget-1``, ``widget-2``, ... in order;
+- elapsed times and rates in tqdm progress bars (``[00:41<00:00, 1214.2step/s]``).
+
+Each notebook is written atomically (temporary file, then rename).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+KERNEL = "ngram-helpers"
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+TQDM_TIMING = re.compile(r"\[\d+:\d+(?::\d+)?<[^\]]*\]")
+
+
+def normalise(nb: nbformat.NotebookNode) -> None:
+    """Strip run-to-run noise from an executed notebook, in place."""
+    nb.metadata.pop("widgets", None)
+    nb.metadata["kernelspec"] = {
+        "name": KERNEL,
+        "display_name": "Python (ngram-helpers)",
+        "language": "python",
+    }
+    ids: dict[str, str] = {}
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if WIDGET_MIME in data:
+                model_id = data[WIDGET_MIME]["model_id"]
+                data[WIDGET_MIME]["model_id"] = ids.setdefault(model_id, f"widget-{len(ids) + 1}")
+            if "text/plain" in data:
+                data["text/plain"] = TQDM_TIMING.sub("[time]", data["text/plain"])
+            if output.get("name") == "stderr":
+                output["text"] = TQDM_TIMING.sub("[time]", output["text"])
+
+
+def run(path: Path, timeout: int) -> None:
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name=KERNEL,
+        record_timing=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    client.execute()
+    normalise(nb)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        nbformat.write(nb, f)
+    os.replace(tmp, path)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="+", type=Path)
+    parser.add_argument("--timeout", type=int, default=1200, help="seconds per cell")
+    args = parser.parse_args()
+    for path in args.notebooks:
+        print(f"executing {path} ...", flush=True)
+        run(path, args.timeout)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
