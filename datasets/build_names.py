@@ -52,7 +52,8 @@ def read_records(year: int) -> list[tuple[str, int]]:
 
     table = pq.read_table(parquet_path(), columns=["year", "name", "n"])
     table = table.filter(pc.equal(table["year"], year))
-    return [(name.lower(), n) for name, n in zip(table["name"].to_pylist(), table["n"].to_pylist())]
+    names, counts = table["name"].to_pylist(), table["n"].to_pylist()
+    return [(name.lower(), n) for name, n in zip(names, counts, strict=True)]
 
 
 def shuffle(items: list[str], rng: RNG) -> list[str]:

@@ -93,8 +93,10 @@ class MLPRaw:
         """Logits (B, V) for contexts ``idx`` (B, T); the mean cross-entropy if targets given."""
         batch = idx.shape[0]
         emb = self.wte[idx].view(batch, -1)  # (B, T*E): the T embeddings side by side
-        hidden = torch.tanh(emb @ self.fc1_weights + self.fc1_bias)  # (B, H)
-        logits = hidden @ self.fc2_weights + self.fc2_bias  # (B, V)
+        # torch.addmm(b, x, W) is x @ W + b in one fused call, exactly what nn.Linear runs, so
+        # the two versions of the model agree bit for bit.
+        hidden = torch.tanh(torch.addmm(self.fc1_bias, emb, self.fc1_weights))  # (B, H)
+        logits = torch.addmm(self.fc2_bias, hidden, self.fc2_weights)  # (B, V)
         loss = None if targets is None else F.cross_entropy(logits, targets)
         return logits, loss
 

@@ -1,0 +1,88 @@
+"""The command lines: a short run end to end, and one-line errors with exit status 2."""
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import NAMES, ROOT
+
+
+def run(*args):
+    return subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
+
+
+def test_train_then_sample(tmp_path):
+    ck = tmp_path / "m.pt"
+    out = run(
+        "-m",
+        "ngram_helpers.train",
+        "--data",
+        str(NAMES),
+        "--steps",
+        "201",
+        "--quiet",
+        "--checkpoint",
+        str(ck),
+    )
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0].startswith("step      0 | train_loss 3.2")
+    assert lines[1].startswith("step    200 |") and not lines[2].startswith("step")
+    assert lines[-1].startswith("test_loss ")
+    assert ck.is_file()
+    again = run(
+        "-m",
+        "ngram_helpers.train",
+        "--data",
+        str(NAMES),
+        "--steps",
+        "2",
+        "--quiet",
+        "--checkpoint",
+        str(ck),
+    )
+    assert again.returncode == 2 and "exists" in again.stderr
+    names = run(
+        "-m",
+        "ngram_helpers.sample",
+        "--checkpoint",
+        str(ck),
+        "--num",
+        "4",
+        "--prefix",
+        "ka",
+        "--seed",
+        "3",
+    )
+    assert names.returncode == 0, names.stderr
+    assert [n[:2] for n in names.stdout.split()] == ["ka"] * 4
+    bad = run("-m", "ngram_helpers.sample", "--checkpoint", str(ck), "--prefix", "k!")
+    assert bad.returncode == 2 and "'!'" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-m", "ngram_helpers.train", "--steps", "zero"], "invalid int value"),
+        (["-m", "ngram_helpers.train", "--steps", "0"], "--steps must be at least 1"),
+        (["-m", "ngram_helpers.train", "--data", "/nonexistent"], "data folder not found"),
+        (["-m", "ngram_helpers.sample", "--checkpoint", "/nonexistent.pt"], "not found"),
+        (["-m", "ngram_helpers.sample"], "required"),
+    ],
+)
+def test_bad_arguments_give_one_line_and_status_2(args, message):
+    out = run(*args)
+    assert out.returncode == 2
+    assert message in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_bad_data_line_is_reported(tmp_path):
+    for split in ("train", "val", "test"):
+        (tmp_path / f"{split}.txt").write_text("anna\nbob\n")
+    (tmp_path / "val.txt").write_text("anna\nb0b\n")
+    out = run("-m", "ngram_helpers.train", "--data", str(tmp_path), "--steps", "1")
+    assert out.returncode == 2
+    assert "val.txt:2:2: character '0'" in out.stderr and "Traceback" not in out.stderr

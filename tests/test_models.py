@@ -1,0 +1,45 @@
+"""The raw-tensor model and the nn.Module model are the same model."""
+
+import math
+
+import torch
+
+from ngram_helpers.models import MLP, MLPRaw, ModelConfig
+from ngram_helpers.rng import RNG
+from ngram_helpers.train import evaluate
+
+
+def test_raw_and_module_give_identical_logits_and_loss(names_data):
+    config = ModelConfig()
+    raw, module = MLPRaw(config, RNG(1337)), MLP(config, RNG(1337))
+    idx = torch.randint(0, 27, (64, 3), generator=torch.Generator().manual_seed(0))
+    targets = torch.randint(0, 27, (64,), generator=torch.Generator().manual_seed(1))
+    logits_raw, loss_raw = raw(idx, targets)
+    logits_mod, loss_mod = module(idx, targets)
+    assert torch.equal(logits_raw, logits_mod)
+    assert torch.equal(loss_raw, loss_mod)
+
+
+def test_raw_and_module_gradients_agree():
+    config = ModelConfig(context_length=2, embedding_size=4, hidden_size=8)
+    raw, module = MLPRaw(config, RNG(5)), MLP(config, RNG(5))
+    idx, targets = torch.tensor([[0, 1], [2, 3]]), torch.tensor([4, 5])
+    raw(idx, targets)[1].backward()
+    module(idx, targets)[1].backward()
+    assert torch.allclose(raw.wte.grad, module.wte.weight.grad, atol=1e-7)
+    assert torch.allclose(raw.fc1_weights.grad, module.mlp[0].weight.grad.T, atol=1e-7)
+    assert torch.allclose(raw.fc1_bias.grad, module.mlp[0].bias.grad, atol=1e-7)
+    assert torch.allclose(raw.fc2_weights.grad, module.mlp[2].weight.grad.T, atol=1e-7)
+    assert torch.allclose(raw.fc2_bias.grad, module.mlp[2].bias.grad, atol=1e-7)
+
+
+def test_parameter_count_formula():
+    config = ModelConfig()
+    model = MLP(config)
+    assert sum(p.numel() for p in model.parameters()) == config.num_parameters() == 89_387
+
+
+def test_initial_loss_is_near_uniform(names_data):
+    model = MLP(ModelConfig(), RNG(1337))
+    loss = evaluate(model, names_data.tokens["val"], 3)
+    assert abs(loss - math.log(27)) < 0.1
