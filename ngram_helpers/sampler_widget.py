@@ -1,0 +1,307 @@
+"""The interactive name sampler of notebook 04: sliders in, names and a probability chart out.
+
+The widget redraws on every change, so a redraw must be quick (at most 50 ms for 20 names, see
+``benchmarks/sampler_speed.py``). Two things make it quick:
+
+- ``LogitTable``: a context of T characters from V has only V**T possible values (19,683 for the
+  reference model), so the network is asked once for all of them and sampling becomes a row lookup.
+- ``ProbabilityChart``: the axes, ticks and labels are drawn once; a redraw only paints the bars
+  on top of that saved background ("blitting") and encodes the PNG.
+
+Every output is set from Python state (``HTML.value``, ``Image.value``) inside the ``observe``
+callbacks, never printed into an ``Output`` widget, so the widget behaves the same in JupyterLab,
+under nbval, and in a plain pytest that sets ``widget.temperature.value = 0.5``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+import io
+from collections import Counter
+
+import ipywidgets as widgets
+import numpy as np
+import torch
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
+
+from ngram_helpers.data import END, NamesData, Tokenizer
+from ngram_helpers.models import MLP
+from ngram_helpers.rng import RNG
+from ngram_helpers.sample import MAX_NAME_LENGTH, start_context
+
+ORIGINS = ("train", "val-test", "new")
+MAX_TABLE_ROWS = 200_000  # beyond this many contexts the table would cost more than it saves
+
+
+class LogitTable:
+    """The logits of ``model`` for every possible context, computed once, as a (V**T, V) tensor.
+
+    Row ``r`` belongs to the context whose tokens are the base-V digits of ``r`` (first position
+    first); ``row(context)`` gives that number.
+    """
+
+    def __init__(self, model: MLP, chunk: int = 4096) -> None:
+        cfg = model.config
+        self.context_length, self.vocab_size = cfg.context_length, cfg.vocab_size
+        rows = cfg.vocab_size**cfg.context_length
+        if rows > MAX_TABLE_ROWS:
+            raise ValueError(f"{rows} possible contexts: too many to tabulate")
+        self.place_values = [cfg.vocab_size**p for p in range(cfg.context_length - 1, -1, -1)]
+        contexts = torch.arange(rows)[:, None] // torch.tensor(self.place_values) % cfg.vocab_size
+        with torch.inference_mode():
+            self.logits = torch.cat([model(part)[0] for part in contexts.split(chunk)])
+
+    def row(self, context: list[int]) -> int:
+        """The table row of ``context`` (T token ids)."""
+        return sum(token * place for token, place in zip(context, self.place_values, strict=True))
+
+
+def tempered_probs(logits: torch.Tensor, temperature: float, top_k: int | None) -> torch.Tensor:
+    """``next_char_probs``'s rule (top-k, then temperature; 0 = greedy) for every row at once."""
+    if top_k is not None and top_k < logits.shape[1]:
+        kth_largest = torch.topk(logits, top_k, dim=1).values[:, -1:]
+        logits = logits.masked_fill(logits < kth_largest, float("-inf"))
+    if temperature == 0:
+        return torch.nn.functional.one_hot(logits.argmax(dim=1), logits.shape[1]).float()
+    return torch.softmax(logits / temperature, dim=1)
+
+
+def sample_from_table(
+    table: LogitTable,
+    tokenizer: Tokenizer,
+    num: int,
+    seed: int = 42,
+    prefix: str = "",
+    temperature: float = 1.0,
+    top_k: int | None = None,
+) -> list[str]:
+    """The names ``sample_names`` draws with the same arguments, from the table instead.
+
+    Each context's cumulative distribution is computed once, when first visited, and kept as a
+    Python list; a drawn character is then a binary search (``bisect``) for the coin in it, which
+    is what ``draw`` does (the first index whose cumulative sum exceeds the coin, else the last).
+    """
+    if num < 0:
+        raise ValueError(f"number of names must be >= 0, got {num}")
+    if tokenizer.end_token in tokenizer.encode(prefix):  # unknown characters raise here
+        raise ValueError("the prefix must not contain a newline")
+    rows: dict[int, list[float]] = {}  # cumulative distribution of each context visited so far
+    rng = RNG(seed)
+    names = []
+    for _ in range(num):
+        context = start_context(tokenizer, prefix, table.context_length)
+        name = prefix
+        while len(name) < MAX_NAME_LENGTH:
+            r = table.row(context)
+            if r not in rows:
+                probs = tempered_probs(table.logits[r : r + 1], temperature, top_k)
+                rows[r] = torch.cumsum(probs[0], dim=0).tolist()
+            token = min(bisect.bisect_right(rows[r], rng.random()), table.vocab_size - 1)
+            if token == tokenizer.end_token:
+                break
+            name += tokenizer.chars[token]
+            context = context[1:] + [token]
+        names.append(name)
+    return names
+
+
+def name_origins(names: list[str], data: NamesData) -> list[str]:
+    """Where each name occurs: "train", else "val-test" (only in val or test), else "new"."""
+    train = set(data.names("train"))
+    held_out = set(data.names("val")) | set(data.names("test"))
+    return ["train" if n in train else "val-test" if n in held_out else "new" for n in names]
+
+
+def origin_shares(origins: list[str]) -> dict[str, float]:
+    """The fraction of names of each origin (0.0 for an origin that does not occur)."""
+    counts = Counter(origins)
+    return {origin: counts[origin] / max(len(origins), 1) for origin in ORIGINS}
+
+
+def tick_label(char: str) -> str:
+    """How a vocabulary character is labelled on the chart: the end token shows as '.'."""
+    return "." if char == END else char
+
+
+class ProbabilityChart:
+    """A bar chart of a next-character distribution, rendered to PNG bytes by blitting.
+
+    Filled blue: what the sampler draws from with the current settings. Gray outline: the model's
+    own distribution (temperature 1, every character). The y axis is fixed to 0..1 so that the
+    effect of temperature shows as bars growing and shrinking, not as the axis rescaling. Each
+    distribution is one step-shaped patch (``stairs``), so a redraw paints two shapes only.
+    """
+
+    def __init__(self, chars: str, width: float = 5.6, height: float = 2.6, dpi: int = 80) -> None:
+        self.figure = Figure(figsize=(width, height), dpi=dpi)
+        self.canvas = FigureCanvasAgg(self.figure)
+        ax = self.figure.add_subplot()
+        edges = [i - 0.5 for i in range(len(chars) + 1)]
+        zeros = [0.0] * len(chars)
+        self.bars = ax.stairs(zeros, edges, fill=True, color="tab:blue", alpha=0.7, animated=True)
+        self.outline = ax.stairs(zeros, edges, color="gray", linewidth=1, animated=True)
+        ax.set_title("next-character probabilities (gray: temperature 1, no top-k)", fontsize=9)
+        ax.set_xticks(range(len(chars)), [tick_label(c) for c in chars], fontsize=8)
+        ax.set_xlim(edges[0], edges[-1])
+        ax.set_ylim(0, 1)
+        ax.set_ylabel("probability", fontsize=8)
+        ax.tick_params(axis="y", labelsize=8)
+        ax.grid(axis="y", alpha=0.3)
+        self.axes = ax
+        self.figure.tight_layout()
+        self.canvas.draw()
+        self.background = self.canvas.copy_from_bbox(self.figure.bbox)
+
+    def render(self, probs: torch.Tensor, reference: torch.Tensor) -> bytes:
+        """PNG bytes of the chart showing ``probs`` (filled) and ``reference`` (outlined)."""
+        self.canvas.restore_region(self.background)
+        for patch, values in ((self.bars, probs), (self.outline, reference)):
+            patch.set_data(values.numpy())
+            self.axes.draw_artist(patch)
+        buffer = io.BytesIO()
+        pixels = np.asarray(self.canvas.buffer_rgba())
+        Image.fromarray(pixels).save(buffer, format="png", compress_level=1)
+        return buffer.getvalue()
+
+
+def names_html(names: list[str], origins: list[str]) -> str:
+    """The sampled names as an HTML list, each tagged with its origin, then the shares."""
+    shares = origin_shares(origins)
+    share_line = " · ".join(f"{origin} {shares[origin]:.0%}" for origin in ORIGINS)
+    items = "".join(
+        f'<li class="ngram-name ngram-origin-{origin}"><b>{html.escape(name)}</b> '
+        f"<small>({origin})</small></li>"
+        for name, origin in zip(names, origins, strict=True)
+    )
+    return (
+        f'<div class="ngram-sampler-shares"><b>Sampled names</b>: {share_line}</div>'
+        f'<ol class="ngram-sampler-list">{items}</ol>'
+    )
+
+
+class NameSampler(widgets.VBox):
+    """Sliders and a prefix box that sample names from a model and chart the next character.
+
+    Stable attributes (for notebooks and tests): ``temperature``, ``num_names``, ``top_k``,
+    ``seed``, ``prefix`` (the controls); ``names_html`` (HTML list), ``chart`` (PNG Image),
+    ``message`` (HTML, empty unless the prefix cannot be used); and after each redraw ``names``,
+    ``origins``, ``probs`` (the filled bars) and ``error`` (the message as plain text, or "").
+    CSS classes mark the parts in the browser: ``ngram-sampler`` (the whole widget),
+    ``ngram-sampler-names``, ``ngram-sampler-chart``, ``ngram-sampler-chart-caption`` and
+    ``ngram-sampler-message``.
+    """
+
+    def __init__(
+        self,
+        model: MLP,
+        data: NamesData,
+        *,
+        num_names: int = 20,
+        temperature: float = 1.0,
+        seed: int = 42,
+        prefix: str = "",
+    ) -> None:
+        self.table = LogitTable(model)
+        self.tokenizer: Tokenizer = data.tokenizer
+        self.data = data
+        vocab = self.tokenizer.vocab_size
+        style = {"description_width": "90px"}
+        self.temperature = widgets.FloatSlider(
+            value=temperature, min=0.0, max=2.0, step=0.05, description="temperature",
+            readout_format=".2f", style=style,
+        )  # fmt: skip
+        self.num_names = widgets.IntSlider(
+            value=num_names, min=1, max=50, description="names", style=style
+        )
+        self.top_k = widgets.IntSlider(
+            value=vocab, min=1, max=vocab, description="top-k", style=style
+        )
+        self.seed = widgets.IntSlider(value=seed, min=1, max=1000, description="seed", style=style)
+        self.prefix = widgets.Text(
+            value=prefix, description="prefix", placeholder="e.g. ma", style=style
+        )
+        self.message = widgets.HTML()
+        self.names_html = widgets.HTML(layout=widgets.Layout(min_width="260px"))
+        self.chart = widgets.Image(format="png")
+        self.chart_caption = widgets.HTML()
+        self.plot = ProbabilityChart(self.tokenizer.chars)
+        self.names: list[str] = []
+        self.origins: list[str] = []
+        self.probs = torch.zeros(vocab)
+        self.error = ""
+        for part, css in (
+            (self, "ngram-sampler"),
+            (self.names_html, "ngram-sampler-names"),
+            (self.chart, "ngram-sampler-chart"),
+            (self.chart_caption, "ngram-sampler-chart-caption"),
+            (self.message, "ngram-sampler-message"),
+        ):
+            part.add_class(css)
+        controls = [self.temperature, self.num_names, self.top_k, self.seed, self.prefix]
+        super().__init__(
+            [
+                widgets.HBox([widgets.VBox(controls[:3]), widgets.VBox(controls[3:])]),
+                self.message,
+                widgets.HBox([self.names_html, widgets.VBox([self.chart_caption, self.chart])]),
+            ]
+        )
+        for control in controls:
+            control.observe(self.redraw, names="value")
+        self.redraw()
+
+    def redraw(self, change: dict | None = None) -> None:
+        """Sample the names and draw the chart for the current control values."""
+        prefix = self.prefix.value.strip().lower()
+        try:
+            names = sample_from_table(
+                self.table,
+                self.tokenizer,
+                self.num_names.value,
+                seed=self.seed.value,
+                prefix=prefix,
+                temperature=self.temperature.value,
+                top_k=self.top_k.value,
+            )
+        except ValueError as err:
+            self.error = f"Cannot use this prefix: {err}"
+            self.message.value = f"<b>{html.escape(self.error)}</b>"
+            self.names, self.origins = [], []
+            self.names_html.value = ""
+            return
+        self.error = self.message.value = ""
+        self.names, self.origins = names, name_origins(names, self.data)
+        self.names_html.value = names_html(self.names, self.origins)
+        self.chart.value = self.chart_png(prefix)
+
+    def chart_png(self, prefix: str) -> bytes:
+        """The next-character chart after ``prefix``, also kept as ``self.probs``."""
+        row = self.table.row(start_context(self.tokenizer, prefix, self.table.context_length))
+        logits = self.table.logits[row : row + 1]
+        self.probs = tempered_probs(logits, self.temperature.value, self.top_k.value)[0]
+        reference = torch.softmax(logits[0], dim=0)
+        self.chart_caption.value = (
+            f"Next character after <b>{html.escape(repr(prefix))}</b>: temperature "
+            f"{self.temperature.value:.2f}, top-k {self.top_k.value}"
+        )
+        return self.plot.render(self.probs, reference)
+
+    def summary(self) -> str:
+        """The current names and shares as plain text: the static copy a stored notebook shows."""
+        if self.error:
+            return self.error
+        shares = origin_shares(self.origins)
+        lines = [", ".join(f"{origin} {shares[origin]:.0%}" for origin in ORIGINS)]
+        width = max(len(name) for name in self.names) if self.names else 0
+        lines += [
+            f"{name:<{width}}  {origin}"
+            for name, origin in zip(self.names, self.origins, strict=True)
+        ]
+        return "\n".join(lines)
+
+
+def build_sampler(model: MLP, data: NamesData, **settings) -> NameSampler:
+    """The sampler widget for ``model``; ``settings`` are the initial control values."""
+    return NameSampler(model, data, **settings)

@@ -1,0 +1,143 @@
+"""The name sampler widget of notebook 04, driven by setting control values as a learner would."""
+
+import pytest
+import torch
+
+from ngram_helpers.context_probe import context_probe, encode_context
+from ngram_helpers.models import MLP, ModelConfig
+from ngram_helpers.rng import RNG
+from ngram_helpers.sample import next_char_probs, sample_names
+from ngram_helpers.sampler_widget import (
+    LogitTable,
+    build_sampler,
+    name_origins,
+    origin_shares,
+    sample_from_table,
+    tempered_probs,
+)
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def model():
+    """A small untrained model: its names are random, which is all these tests need."""
+    return MLP(ModelConfig(embedding_size=8, hidden_size=32), RNG(1337)).eval()
+
+
+@pytest.fixture
+def sampler(model, names_data):
+    return build_sampler(model, names_data, num_names=20, seed=7)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {},
+        {"temperature": 0.5, "seed": 3},
+        {"temperature": 0.0, "prefix": "ka"},
+        {"top_k": 5, "prefix": "m"},
+        {"temperature": 1.7, "top_k": 27, "seed": 99},
+    ],
+)
+def test_table_sampler_draws_the_same_names_as_sample_names(model, names_data, settings):
+    table = LogitTable(model)
+    tokenizer = names_data.tokenizer
+    expected = sample_names(model, tokenizer, 12, **settings)
+    assert sample_from_table(table, tokenizer, 12, **settings) == expected
+
+
+@pytest.mark.parametrize("temperature, top_k", [(1.0, None), (0.3, None), (0.0, 4), (1.4, 10)])
+def test_tempered_probs_follows_next_char_probs(model, temperature, top_k):
+    table = LogitTable(model)
+    context = [0, 5, 13]
+    row = table.logits[table.row(context)][None]
+    expected = next_char_probs(model, context, temperature, top_k)
+    assert torch.allclose(tempered_probs(row, temperature, top_k)[0], expected, atol=1e-6)
+
+
+def test_initial_view_shows_names_chart_and_no_message(sampler):
+    assert len(sampler.names) == 20
+    assert all(f"<b>{name}</b>" in sampler.names_html.value for name in sampler.names)
+    assert sampler.names_html.value.count("<li") == 20
+    assert bytes(sampler.chart.value).startswith(PNG_SIGNATURE)
+    assert sampler.message.value == "" and sampler.error == ""
+    assert abs(float(sampler.probs.sum()) - 1) < 1e-5
+
+
+def test_temperature_redraws_names_and_chart(sampler):
+    names, chart, caption = sampler.names, sampler.chart.value, sampler.chart_caption.value
+    sampler.temperature.value = 0.5
+    assert sampler.names != names
+    assert sampler.chart.value != chart
+    assert "temperature 0.50" in sampler.chart_caption.value != caption
+
+
+def test_zero_temperature_is_greedy(sampler):
+    sampler.temperature.value = 0.0
+    assert len(set(sampler.names)) == 1  # the same most likely name every time
+    assert sorted(sampler.probs.tolist())[-2:] == [0.0, 1.0]
+
+
+def test_number_of_names_and_seed(sampler):
+    sampler.num_names.value = 5
+    assert len(sampler.names) == 5 and sampler.names_html.value.count("<li") == 5
+    first = sampler.names
+    sampler.seed.value = 8
+    assert sampler.names != first
+
+
+def test_top_k_one_keeps_a_single_bar(sampler):
+    sampler.top_k.value = 1
+    assert int((sampler.probs > 0).sum()) == 1
+
+
+def test_prefix_starts_every_name_and_moves_the_chart(sampler):
+    chart = sampler.chart.value
+    sampler.prefix.value = "Ma "  # case and surrounding spaces are forgiven
+    assert all(name.startswith("ma") for name in sampler.names)
+    assert "&#x27;ma&#x27;" in sampler.chart_caption.value
+    assert sampler.chart.value != chart
+
+
+def test_unknown_character_shows_a_message_not_a_traceback(sampler):
+    sampler.prefix.value = "m1"
+    assert "'1'" in sampler.error and "not in the vocabulary" in sampler.error
+    assert "Cannot use this prefix" in sampler.message.value
+    assert sampler.names == [] and sampler.names_html.value == ""
+    assert sampler.summary() == sampler.error
+    sampler.prefix.value = "m"
+    assert sampler.message.value == "" and len(sampler.names) == 20
+
+
+def test_summary_lists_names_with_origins(sampler):
+    lines = sampler.summary().splitlines()
+    assert lines[0].startswith("train ") and "new " in lines[0]
+    assert [line.split()[0] for line in lines[1:]] == sampler.names
+
+
+def test_name_origins_and_shares(names_data):
+    train_name = names_data.names("train")[0]
+    val_only = next(n for n in names_data.names("val") if n not in set(names_data.names("train")))
+    origins = name_origins([train_name, val_only, "zzqxq"], names_data)
+    assert origins == ["train", "val-test", "new"]
+    assert origin_shares(origins) == pytest.approx(
+        {"train": 1 / 3, "val-test": 1 / 3, "new": 1 / 3}
+    )
+    assert origin_shares([]) == {"train": 0.0, "val-test": 0.0, "new": 0.0}
+
+
+def test_context_probe_grid(model, names_data):
+    tokenizer = names_data.tokenizer
+    distances = context_probe(model, tokenizer, ".em")
+    assert distances.shape == (3, 27)
+    assert distances.min() >= 0 and distances.max() <= 1
+    own = encode_context(tokenizer, ".em", 3)
+    assert distances[torch.arange(3), own].abs().max() < 1e-6  # replacing a char by itself
+
+
+def test_context_probe_rejects_bad_contexts(model, names_data):
+    with pytest.raises(ValueError, match="3 characters"):
+        context_probe(model, names_data.tokenizer, "emma")
+    with pytest.raises(ValueError, match="'1'"):
+        context_probe(model, names_data.tokenizer, "e1m")
