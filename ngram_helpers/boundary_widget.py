@@ -53,7 +53,7 @@ class BoundaryWidget(widgets.VBox):
         data: Split,
         *,
         activation: str = "tanh",
-        hidden_width: int = 16,
+        hidden_width: int = 4,
         learning_rate: float = 0.03,
         steps: int = 300,
         seed: int = 0,
@@ -137,9 +137,11 @@ class BoundaryWidget(widgets.VBox):
         return buffer.getvalue()
 
     def _repr_mimebundle_(self, **kwargs):
-        """The live widget for JupyterLab, plus the current picture for static renderers."""
+        """The live widget for JupyterLab, plus the current picture and a short text for static
+        renderers (the default text would spell out every trait, PNG bytes included)."""
         bundle = super()._repr_mimebundle_(**kwargs)
         bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
+        bundle["text/plain"] = "Decision-boundary explorer (run the notebook to move its controls)"
         return bundle
 
 
