@@ -1,20 +1,32 @@
-"""A faster, equivalent way to compute the MLP's forward pass (used by the full run, notebook 04).
+"""Faster, equivalent ways to compute the MLP and gradients (used by the full run, notebook 04).
 
-The first layer of the model multiplies the concatenated embeddings by ``W1``. Split ``W1`` into
-one (E, H) block per context position ``t``; then
+The notebooks teach ``MLP.forward`` with autograd. This module computes the same numbers (up to
+float rounding) with fewer operations; ``tests/test_fast.py`` checks the equivalence.
+
+**Position tables.** The first layer multiplies the concatenated embeddings by ``W1``. Split
+``W1`` into one (E, H) block per context position ``t``; then
 
     concat(wte[x_1], ..., wte[x_T]) @ W1  =  sum_t  wte[x_t] @ W1_t  =  sum_t  P_t[x_t]
 
 with ``P_t = wte @ W1_t``, a small (V, H) table. Building the T tables costs T*V*E*H
-multiply-adds once per step, instead of B*T*E*H for the batch, and the batch then only needs
-row lookups (``F.embedding_bag`` gathers and sums them in one operation). Autograd still
-differentiates with respect to ``wte`` and ``W1``, so the optimiser sees the same parameters and
-(up to float rounding) the same gradients as with ``MLP.forward``. ``tests/test_fast.py``
-checks the equivalence.
+multiply-adds, instead of B*T*E*H for the batch, and the batch then only needs row lookups
+(``F.embedding_bag`` gathers and sums them in one operation).
 
-Evaluation is sped up another way: the loss of a split is taken over a fixed list of examples,
-many of which share a context, so ``SplitEvaluator`` computes the logits of each distinct
-context once and reuses them.
+**Backpropagation by hand.** ``FastStep`` writes the gradients of the mean cross-entropy into the
+parameters' ``.grad`` without autograd, so any torch optimiser can take the step. With
+``h = tanh(pre)``, ``logits = h @ W2.T + b2`` and ``p = softmax(logits)``:
+
+    dlogits = (p - onehot(targets)) / B        dW2 = dlogits.T @ h       db2 = sum_b dlogits
+    dpre    = (dlogits @ W2) * (1 - h**2)      db1 = sum_b dpre
+    dP_t[v] = sum of dpre over the examples whose position-t character is v
+    dW1_t   = dP_t.T @ wte                     dwte = sum_t dP_t @ W1_t.T
+
+**tanh.** ``torch.tanh`` is several times slower than ``torch.sigmoid`` on the CPUs we measured,
+so the hidden layer uses the identity ``tanh(x) = 2 * sigmoid(2x) - 1`` (differences from
+``torch.tanh`` stay below 2e-7).
+
+**Evaluation.** The loss of a split is taken over a fixed list of examples, many of which share a
+context, so ``SplitEvaluator`` computes the logits of each distinct context once and reuses them.
 """
 
 from __future__ import annotations
@@ -26,26 +38,101 @@ from ngram_helpers.data import NgramTable
 from ngram_helpers.models import MLP
 
 
-def position_tables(model: MLP) -> torch.Tensor:
-    """The (T*V, H) stack of tables P_t = wte @ W1_t, position t's table in rows t*V..t*V+V-1."""
+def sigmoid_tanh(x: torch.Tensor) -> torch.Tensor:
+    """``tanh(x)`` computed as ``2 * sigmoid(2x) - 1``: the same function, a faster kernel."""
+    return torch.sigmoid(x * 2).mul(2).sub(1)
+
+
+def sigmoid_tanh_(x: torch.Tensor) -> torch.Tensor:
+    """``sigmoid_tanh`` in place (no autograd): the same numbers without new tensors."""
+    return x.mul_(2).sigmoid_().mul_(2).sub_(1)
+
+
+def position_blocks(model: MLP) -> torch.Tensor:
+    """``W1`` rearranged as (T, H, E): block t is ``W1_t``, the columns position t multiplies."""
     cfg = model.config
     w1 = model.mlp[0].weight.view(cfg.hidden_size, cfg.context_length, cfg.embedding_size)
-    tables = torch.einsum("ve,hte->tvh", model.wte.weight, w1)  # (T, V, H)
-    return tables.reshape(cfg.context_length * cfg.vocab_size, cfg.hidden_size)
+    return w1.transpose(0, 1).contiguous()
+
+
+def position_tables(model: MLP, blocks: torch.Tensor | None = None) -> torch.Tensor:
+    """The tables ``P_t = wte @ W1_t.T`` side by side: a (V, T*H) matrix in one product.
+
+    Row ``v`` holds ``P_1[v], ..., P_T[v]``, so seen as (V*T, H) the table of position t for
+    character v is row ``v*T + t``. ``blocks`` is ``position_blocks(model)`` if already computed.
+    """
+    if blocks is None:
+        blocks = position_blocks(model)
+    return model.wte.weight @ blocks.view(-1, model.config.embedding_size).t()
+
+
+def table_rows(idx: torch.Tensor) -> torch.Tensor:
+    """Row numbers into the (V*T, H) tables: character v at position t is row ``v*T + t``."""
+    context_length = idx.shape[1]
+    return idx * context_length + torch.arange(context_length)
 
 
 def fast_logits(model: MLP, idx: torch.Tensor) -> torch.Tensor:
     """The model's logits (B, V) for contexts ``idx`` (B, T), through the position tables."""
-    cfg = model.config
-    offsets = torch.arange(cfg.context_length) * cfg.vocab_size  # row offset of each table
-    pre = F.embedding_bag(idx + offsets, position_tables(model), mode="sum")  # (B, H)
-    hidden = torch.tanh(pre + model.mlp[0].bias)
+    tables = position_tables(model).view(-1, model.config.hidden_size)  # (V*T, H)
+    pre = F.embedding_bag(table_rows(idx), tables, mode="sum")  # (B, H)
+    hidden = sigmoid_tanh(pre + model.mlp[0].bias)
     return model.mlp[2](hidden)
 
 
 def fast_loss(model: MLP, idx: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     """Mean cross-entropy of the batch, as ``model(idx, targets)[1]`` computes it."""
     return F.cross_entropy(fast_logits(model, idx), targets)
+
+
+class FastStep:
+    """Forward and backward pass of one batch, by hand, into the parameters' ``.grad``.
+
+    Computes the gradients of ``fast_loss(model, idx, targets)`` (formulas in the module
+    docstring) and stores them in each parameter's ``.grad``, overwriting what was there; the
+    optimiser then updates the parameters as after ``loss.backward()``. No autograd graph is
+    built and the parameter tensors are looked up once, so a step is about twenty tensor ops.
+    """
+
+    def __init__(self, model: MLP) -> None:
+        self.model = model
+        self.wte = model.wte.weight  # (V, E)
+        self.w1 = model.mlp[0].weight  # (H, T*E)
+        self.b1 = model.mlp[0].bias  # (H,)
+        self.w2 = model.mlp[2].weight  # (V, H)
+        self.b2 = model.mlp[2].bias  # (V,)
+        for p in model.parameters():
+            p.grad = torch.zeros_like(p)
+
+    @torch.no_grad()
+    def __call__(self, idx: torch.Tensor, targets: torch.Tensor) -> None:
+        """Set every parameter's ``.grad`` to the gradient of the batch's mean cross-entropy."""
+        batch, t = idx.shape
+        v, e = self.wte.shape
+        h = self.b1.shape[0]
+        # forward: hidden layer through the position tables, then the output layer
+        blocks = position_blocks(self.model).view(t * h, e)  # W1_1, ..., W1_T stacked
+        tables = position_tables(self.model, blocks).view(v * t, h)
+        rows = table_rows(idx)  # (B, T)
+        pre = F.embedding_bag(rows, tables, mode="sum").add_(self.b1)
+        hidden = sigmoid_tanh_(pre)  # (B, H)
+        logits = torch.addmm(self.b2, hidden, self.w2.t())  # (B, V)
+        # backward: softmax + cross-entropy, output layer, tanh, then the tables
+        dlogits = torch.softmax(logits, dim=1)
+        dlogits.scatter_add_(1, targets.unsqueeze(1), torch.full((batch, 1), -1.0))
+        dlogits /= batch
+        torch.mm(dlogits.t(), hidden, out=self.w2.grad)
+        torch.sum(dlogits, dim=0, out=self.b2.grad)
+        dhidden = dlogits @ self.w2  # (B, H)
+        dpre = dhidden.addcmul_(dhidden, hidden.square(), value=-1)  # * (1 - h^2)
+        torch.sum(dpre, dim=0, out=self.b1.grad)
+        dtables = torch.zeros(v * t, h)  # row v*T+t: sum of dpre where position t holds v
+        for position in range(t):
+            dtables.index_add_(0, rows[:, position], dpre)
+        dtables = dtables.view(v, t * h)
+        dw1 = dtables.t() @ self.wte  # (T*H, E): the blocks dW1_t stacked
+        self.w1.grad.view(h, t, e).copy_(dw1.view(t, h, e).transpose(0, 1))
+        torch.mm(dtables, blocks, out=self.wte.grad)
 
 
 class SplitEvaluator:

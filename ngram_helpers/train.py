@@ -22,7 +22,7 @@ import torch
 from tqdm.auto import tqdm
 
 from ngram_helpers.data import DatasetError, NamesData, NgramTable, ngram_windows
-from ngram_helpers.fast import SplitEvaluator, fast_loss
+from ngram_helpers.fast import FastStep, SplitEvaluator
 from ngram_helpers.models import MLP, ModelConfig
 from ngram_helpers.rng import RNG
 
@@ -121,8 +121,9 @@ def train(
         model.parameters(),
         lr=config.learning_rate,
         weight_decay=config.weight_decay,
-        foreach=True,
+        fused=True,
     )
+    compute_gradients = FastStep(model)  # fills every .grad; nothing to zero between steps
     history = History()
     bar = tqdm(total=config.num_steps, disable=not progress, unit="step", smoothing=0.1)
     step_time, steps_timed = 0.0, 0
@@ -140,10 +141,8 @@ def train(
             bar.set_postfix(train=f"{train_loss:.4f}", val=f"{val_loss:.4f}", refresh=False)
         start = time.perf_counter()
         inputs, targets = batches.batch(step, bs)
-        loss = fast_loss(model, inputs, targets)
-        loss.backward()
+        compute_gradients(inputs, targets)
         optimizer.step()
-        optimizer.zero_grad(set_to_none=True)
         step_time += time.perf_counter() - start
         steps_timed += 1
         bar.update()

@@ -1,0 +1,95 @@
+"""The fast formulation (ngram_helpers.fast) computes what the plain MLP computes."""
+
+import re
+
+import pytest
+import torch
+
+from ngram_helpers.data import load_names
+from ngram_helpers.fast import FastStep, SplitEvaluator, fast_logits, fast_loss, sigmoid_tanh
+from ngram_helpers.models import MLP, ModelConfig
+from ngram_helpers.rng import RNG
+from ngram_helpers.train import TrainConfig, evaluate, train
+
+CONFIGS = [
+    ModelConfig(),
+    ModelConfig(vocab_size=11, context_length=4, embedding_size=5, hidden_size=16),
+]
+
+
+def batch(config: ModelConfig, size: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    gen = torch.Generator().manual_seed(seed)
+    idx = torch.randint(0, config.vocab_size, (size, config.context_length), generator=gen)
+    return idx, torch.randint(0, config.vocab_size, (size,), generator=gen)
+
+
+def test_sigmoid_tanh_is_tanh():
+    x = torch.linspace(-12, 12, 100_001)
+    assert torch.allclose(sigmoid_tanh(x), torch.tanh(x), rtol=0, atol=2e-7)
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_fast_logits_and_loss_equal_the_plain_model(config):
+    model = MLP(config, RNG(1337))
+    idx, targets = batch(config, 64)
+    logits, loss = model(idx, targets)
+    assert torch.allclose(fast_logits(model, idx), logits, rtol=0, atol=1e-6)
+    assert fast_loss(model, idx, targets).item() == pytest.approx(loss.item(), abs=1e-6)
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_fast_step_gradients_equal_autograd(config):
+    plain, fast = MLP(config, RNG(1337)), MLP(config, RNG(1337))
+    idx, targets = batch(config, 128)
+    plain(idx, targets)[1].backward()
+    step = FastStep(fast)
+    step(*batch(config, 128, seed=1))  # a first batch: the second must overwrite, not add
+    step(idx, targets)
+    for (name, p), q in zip(plain.named_parameters(), fast.parameters(), strict=True):
+        scale = p.grad.abs().max().item()
+        assert torch.allclose(q.grad, p.grad, rtol=0, atol=1e-5 * scale), name
+
+
+def test_split_evaluator_equals_the_plain_evaluation():
+    config = CONFIGS[1]
+    model = MLP(config, RNG(7))
+    tokens = [int(t) for t in torch.randint(0, config.vocab_size, (3000,))]
+    for max_batches in (None, 5):
+        fast = SplitEvaluator(tokens, config.context_length, 32, max_batches)(model)
+        plain = evaluate(model, tokens, config.context_length, 32, max_batches)
+        assert fast == pytest.approx(plain, abs=1e-6)
+
+
+class _Enough(Exception):
+    """Raised from the evaluation callback to stop a 50,000-step run early."""
+
+
+STEP = re.compile(r"step +(\d+) \| train_loss ([\d.]+) \| val_loss ([\d.]+) \| lr (\S+) \|")
+
+
+@pytest.fixture
+def one_thread():
+    """Run on one torch thread: steadier when other programs share the cores."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def test_first_steps_reprint_the_reference_log(reference_dir, one_thread):
+    data = load_names(reference_dir / "names-makemore-2018")
+    expected = STEP.findall((reference_dir / "seed-run.log").read_text())[:3]  # steps 0..400
+    model = MLP(ModelConfig(vocab_size=data.tokenizer.vocab_size), RNG(1337))
+    lines = []
+
+    def collect(line: str) -> None:
+        lines.append(STEP.match(line).groups())
+        if len(lines) == len(expected):
+            raise _Enough
+
+    with pytest.raises(_Enough):
+        train(model, data, TrainConfig(), progress=False, on_eval=collect)
+    for (step, tr, va, lr), (rstep, rtr, rva, rlr) in zip(lines, expected, strict=True):
+        assert (step, lr) == (rstep, rlr)
+        assert float(tr) == pytest.approx(float(rtr), abs=2e-6), step
+        assert float(va) == pytest.approx(float(rva), abs=2e-6), step
