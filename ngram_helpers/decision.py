@@ -122,10 +122,14 @@ def plot_decision_boundary(
     grid_x, grid_y = torch.meshgrid(xs, ys, indexing="xy")
     points = torch.stack([grid_x.reshape(-1), grid_y.reshape(-1)], dim=1)
     prob = probability_of_class_1(model, points).reshape(grid_x.shape)
-    ax.contourf(grid_x, grid_y, prob, levels=10, cmap="RdBu_r", vmin=0, vmax=1, alpha=0.6)
+    ax.contourf(grid_x, grid_y, prob, levels=10, cmap="RdBu_r", vmin=0, vmax=1, alpha=0.4)
     if prob.min() < 0.5 < prob.max():  # a model that predicts one class everywhere has no line
         ax.contour(grid_x, grid_y, prob, levels=[0.5], colors="black", linewidths=1.5)
-    ax.scatter(x[:, 0], x[:, 1], c=y, cmap="RdBu_r", vmin=0, vmax=1, s=14, edgecolors="k")
+    for label, color in [(0, "tab:blue"), (1, "tab:red")]:
+        chosen = y == label
+        ax.scatter(
+            x[chosen, 0], x[chosen, 1], s=22, color=color, edgecolors="white", linewidths=0.6
+        )
     ax.set_title(title)
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
