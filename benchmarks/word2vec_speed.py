@@ -1,0 +1,107 @@
+"""Speed benchmark: our negative-sampling word2vec against gensim on head500 (notebook 03).
+
+Trains skip-gram and CBOW with identical settings (gensim ``Word2Vec``, workers=1) and prints CPU
+seconds, the ratio ours/gensim, WordSim-353 Spearman rho and the top-10 neighbour overlap between
+the two models next to the overlap between two gensim seeds. A benchmark, not a test: timings
+depend on the machine and on what else runs on it.
+
+    .venv/bin/python benchmarks/word2vec_speed.py [--epochs-sg 5] [--epochs-cbow 10] [--batch 1024]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import torch
+from gensim.models import Word2Vec
+
+from ngram_helpers.corpus import neighbour_overlap, read_corpus, wordsim_pairs, wordsim_spearman
+from ngram_helpers.negative_sampling import (
+    NegativeSamplingConfig,
+    Vocabulary,
+    train_negative_sampling,
+)
+
+PROBES = list(range(20, 220))  # frequency ranks 20-219: frequent enough to have stable neighbours
+
+
+def cpu_seconds(fn):
+    """Run ``fn()`` and return (its result, process CPU seconds it used)."""
+    start = time.process_time()
+    result = fn()
+    return result, time.process_time() - start
+
+
+def gensim_vectors(sentences, config: NegativeSamplingConfig, words: list[str], seed: int):
+    model = Word2Vec(
+        sentences,
+        sg=int(config.sg),
+        vector_size=config.vector_size,
+        window=config.window,
+        negative=config.negative,
+        sample=config.sample,
+        epochs=config.epochs,
+        alpha=config.alpha,
+        min_alpha=config.min_alpha,
+        min_count=5,
+        workers=1,
+        seed=seed,
+    )
+    return torch.tensor(model.wv[words])
+
+
+def compare(sentences, vocab, encoded, config: NegativeSamplingConfig) -> dict[str, float]:
+    """Train ours and gensim (two seeds); return timings and quality figures."""
+    pairs = wordsim_pairs(stem=True)
+    ours, ours_s = cpu_seconds(
+        lambda: train_negative_sampling(None, config, vocabulary=vocab, encoded=encoded)
+    )
+    gen_a, gen_s = cpu_seconds(lambda: gensim_vectors(sentences, config, vocab.words, seed=1))
+    gen_b = gensim_vectors(sentences, config, vocab.words, seed=2)
+    rho_ours, n_pairs = wordsim_spearman(ours.w_in, vocab.words, pairs)
+    rho_gen, _ = wordsim_spearman(gen_a, vocab.words, pairs)
+    return {
+        "ours_cpu_s": ours_s,
+        "gensim_cpu_s": gen_s,
+        "ratio": ours_s / gen_s,
+        "rho_ours": rho_ours,
+        "rho_gensim": rho_gen,
+        "wordsim_pairs": n_pairs,
+        "overlap_ours_gensim": neighbour_overlap(ours.w_in, gen_a, PROBES),
+        "overlap_gensim_seeds": neighbour_overlap(gen_a, gen_b, PROBES),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs-sg", type=int, default=5)
+    parser.add_argument("--epochs-cbow", type=int, default=10)
+    parser.add_argument("--batch", type=int, default=1024)
+    parser.add_argument("--only", choices=["sg", "cbow"], default=None)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    sentences = read_corpus()
+    vocab = Vocabulary.from_sentences(sentences, min_count=5)
+    encoded = vocab.encode(sentences)
+    print(f"head500: {len(encoded[0]):,} in-vocabulary tokens, vocabulary {len(vocab):,}")
+    for name, sg, epochs in (
+        ("skip-gram", True, args.epochs_sg),
+        ("CBOW", False, args.epochs_cbow),
+    ):
+        if args.only and args.only != ("sg" if sg else "cbow"):
+            continue
+        config = NegativeSamplingConfig(sg=sg, epochs=epochs, batch_size=args.batch)
+        r = compare(sentences, vocab, encoded, config)
+        print(
+            f"{name:9s} {epochs:2d} epochs: ours {r['ours_cpu_s']:5.1f} CPU s, "
+            f"gensim {r['gensim_cpu_s']:5.1f} CPU s, ratio {r['ratio']:.2f} | "
+            f"rho ours {r['rho_ours']:.3f} gensim {r['rho_gensim']:.3f} "
+            f"({r['wordsim_pairs']} pairs)"
+            f" | top-10 overlap ours-gensim {r['overlap_ours_gensim']:.3f}, "
+            f"gensim seeds {r['overlap_gensim_seeds']:.3f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
