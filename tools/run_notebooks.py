@@ -6,7 +6,10 @@ removes what changes from run to run although the lesson does not:
 - per-cell execution timestamps (nbclient is told not to record them);
 - the saved widget state (``metadata.widgets``, ~20 KB of random ids);
 - random widget model ids in outputs, replaced by ``widget-1``, ``widget-2``, ... in order;
-- elapsed times and rates in tqdm progress bars (``[00:41<00:00, 1214.2step/s]``).
+- elapsed times and rates in tqdm progress bars (``[00:41<00:00, 1214.2step/s]``);
+- the points where the kernel happened to split a cell's printed text into several stream
+  outputs (it flushes on a timer, so a busy machine splits at random places): consecutive
+  stream outputs of the same name are merged into one.
 
 Each notebook is written atomically (temporary file, then rename).
 """
@@ -39,6 +42,8 @@ def normalise(nb: nbformat.NotebookNode) -> None:
     ids: dict[str, str] = {}
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
+        if "outputs" in cell:
+            cell.outputs = merge_streams(cell.outputs)
         for output in cell.get("outputs", []):
             data = output.get("data", {})
             if WIDGET_MIME in data:
@@ -48,6 +53,23 @@ def normalise(nb: nbformat.NotebookNode) -> None:
                 data["text/plain"] = TQDM_TIMING.sub("[time]", data["text/plain"])
             if output.get("name") == "stderr":
                 output["text"] = TQDM_TIMING.sub("[time]", output["text"])
+
+
+def merge_streams(outputs: list) -> list:
+    """Join consecutive stdout (or stderr) outputs into one, as the reader sees them anyway."""
+    merged: list = []
+    for output in outputs:
+        last = merged[-1] if merged else None
+        if (
+            output.get("output_type") == "stream"
+            and last is not None
+            and last.get("output_type") == "stream"
+            and last["name"] == output["name"]
+        ):
+            last["text"] += output["text"]
+        else:
+            merged.append(output)
+    return merged
 
 
 def run(path: Path, timeout: int) -> None:
