@@ -8,7 +8,7 @@ how far the new distribution q moves from p with the total variation distance
 
 which is the share of probability mass that has to move (0: no change, 1: no overlap at all).
 A (T, V) grid of these distances, drawn as a heat map, shows which positions matter: usually the
-last character most, the first least.
+last character most.
 """
 
 from __future__ import annotations

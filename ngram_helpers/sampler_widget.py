@@ -210,9 +210,14 @@ class NameSampler(widgets.VBox):
         vocab = self.tokenizer.vocab_size
         style = {"description_width": "90px"}
         self.temperature = widgets.FloatSlider(
-            value=temperature, min=0.0, max=2.0, step=0.05, description="temperature",
-            readout_format=".2f", style=style,
-        )  # fmt: skip
+            value=temperature,
+            min=0.0,
+            max=2.0,
+            step=0.05,
+            readout_format=".2f",
+            description="temperature",
+            style=style,
+        )
         self.num_names = widgets.IntSlider(
             value=num_names, min=1, max=50, description="names", style=style
         )
@@ -270,6 +275,7 @@ class NameSampler(widgets.VBox):
             self.message.value = f"<b>{html.escape(self.error)}</b>"
             self.names, self.origins = [], []
             self.names_html.value = ""
+            self.chart_caption.value = "(the chart still shows the last usable prefix)"
             return
         self.error = self.message.value = ""
         self.names, self.origins = names, name_origins(names, self.data)

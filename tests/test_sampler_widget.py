@@ -105,6 +105,7 @@ def test_unknown_character_shows_a_message_not_a_traceback(sampler):
     assert "'1'" in sampler.error and "not in the vocabulary" in sampler.error
     assert "Cannot use this prefix" in sampler.message.value
     assert sampler.names == [] and sampler.names_html.value == ""
+    assert "last usable prefix" in sampler.chart_caption.value
     assert sampler.summary() == sampler.error
     sampler.prefix.value = "m"
     assert sampler.message.value == "" and len(sampler.names) == 20
