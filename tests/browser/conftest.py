@@ -55,7 +55,23 @@ class Lab:
 
 
 @pytest.fixture(scope="session")
-def lab(tmp_path_factory):
+def small_checkpoint(tmp_path_factory):
+    """A briefly trained reference-shaped model, so notebook 04 can load instead of training."""
+    from ngram_helpers.checkpoint import save_checkpoint
+    from ngram_helpers.data import load_names
+    from ngram_helpers.models import ModelConfig
+    from ngram_helpers.train import TrainConfig, build_model, train
+
+    data = load_names(ROOT / "datasets" / "names")
+    config = TrainConfig(num_steps=300)
+    model = build_model(data, ModelConfig(vocab_size=data.tokenizer.vocab_size), config)
+    history = train(model, data, config, progress=False)
+    path = tmp_path_factory.mktemp("checkpoint") / "names-mlp.pt"
+    return save_checkpoint(path, model, data, config, history)
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory, small_checkpoint):
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")
     pytest.importorskip("playwright", reason="playwright (Python) is not installed")
@@ -67,7 +83,14 @@ def lab(tmp_path_factory):
         path.write_text(json.dumps(value))
     root.mkdir()
     port, token = free_port(), secrets.token_hex(16)
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(config), JUPYTER_RUNTIME_DIR=str(runtime))
+    env = dict(
+        os.environ,
+        JUPYTER_CONFIG_DIR=str(config),
+        JUPYTER_RUNTIME_DIR=str(runtime),
+        # notebook 04's load-or-train switch: load the small checkpoint, do not train 50k steps
+        NGRAM_LOAD_CHECKPOINT="1",
+        NGRAM_CHECKPOINT=str(small_checkpoint),
+    )
     log = open(base / "lab.log", "w")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(
         [
@@ -144,8 +167,8 @@ def page(browser):
 def stripped_copy(notebook: Path, lab: Lab, name: str) -> str:
     """Copy ``notebook`` into the lab's folder without outputs; return the copy's name.
 
-    The copy sits next to a link to the repository's ``datasets`` so relative paths such as
-    ``../datasets/names`` still resolve from the copy's folder.
+    The copy sits in ``notebooks/`` next to a link to the repository's ``datasets``, so relative
+    paths such as ``../datasets/names`` resolve as they do in the repository.
     """
     nb = nbformat.read(notebook, as_version=4)
     for cell in nb.cells:
@@ -153,10 +176,9 @@ def stripped_copy(notebook: Path, lab: Lab, name: str) -> str:
             cell.outputs, cell.execution_count = [], None
     folder = lab.root / "notebooks"
     folder.mkdir(exist_ok=True)
-    for shared in ("datasets", "checkpoints"):
-        link = lab.root / shared
-        if not link.exists() and (ROOT / shared).exists():
-            link.symlink_to(ROOT / shared)
+    link = lab.root / "datasets"
+    if not link.exists():
+        link.symlink_to(ROOT / "datasets")
     nbformat.write(nb, folder / name)
     return f"notebooks/{name}"
 
