@@ -75,8 +75,8 @@ def table_rows(idx: torch.Tensor) -> torch.Tensor:
 def fast_logits(model: MLP, idx: torch.Tensor) -> torch.Tensor:
     """The model's logits (B, V) for contexts ``idx`` (B, T), through the position tables."""
     tables = position_tables(model).view(-1, model.config.hidden_size)  # (V*T, H)
-    pre = F.embedding_bag(table_rows(idx), tables, mode="sum")  # (B, H)
-    hidden = sigmoid_tanh(pre + model.mlp[0].bias)
+    pre = F.embedding_bag(table_rows(idx), tables, mode="sum").add_(model.mlp[0].bias)  # (B, H)
+    hidden = sigmoid_tanh(pre) if torch.is_grad_enabled() else sigmoid_tanh_(pre)
     return model.mlp[2](hidden)
 
 
@@ -116,14 +116,15 @@ class FastStep:
         rows = table_rows(idx)  # (B, T)
         pre = F.embedding_bag(rows, tables, mode="sum").add_(self.b1)
         hidden = sigmoid_tanh_(pre)  # (B, H)
-        logits = torch.addmm(self.b2, hidden, self.w2.t())  # (B, V)
+        # the output layer computed transposed, (V, B): the faster product on the CPUs we tried
+        logits_t = (self.w2 @ hidden.t()).add_(self.b2.unsqueeze(1))
         # backward: softmax + cross-entropy, output layer, tanh, then the tables
-        dlogits = torch.softmax(logits, dim=1)
-        dlogits.scatter_add_(1, targets.unsqueeze(1), torch.full((batch, 1), -1.0))
-        dlogits /= batch
-        torch.mm(dlogits.t(), hidden, out=self.w2.grad)
-        torch.sum(dlogits, dim=0, out=self.b2.grad)
-        dhidden = dlogits @ self.w2  # (B, H)
+        dlogits_t = torch.softmax(logits_t, dim=0)
+        dlogits_t.scatter_add_(0, targets.unsqueeze(0), torch.full((1, batch), -1.0))
+        dlogits_t /= batch
+        torch.mm(dlogits_t, hidden, out=self.w2.grad)
+        torch.sum(dlogits_t, dim=1, out=self.b2.grad)
+        dhidden = dlogits_t.t() @ self.w2  # (B, H)
         dpre = dhidden.addcmul_(dhidden, hidden.square(), value=-1)  # * (1 - h^2)
         torch.sum(dpre, dim=0, out=self.b1.grad)
         dtables = torch.zeros(v * t, h)  # row v*T+t: sum of dpre where position t holds v

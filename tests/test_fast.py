@@ -34,7 +34,12 @@ def test_fast_logits_and_loss_equal_the_plain_model(config):
     idx, targets = batch(config, 64)
     logits, loss = model(idx, targets)
     assert torch.allclose(fast_logits(model, idx), logits, rtol=0, atol=1e-6)
-    assert fast_loss(model, idx, targets).item() == pytest.approx(loss.item(), abs=1e-6)
+    fast = fast_loss(model, idx, targets)
+    assert fast.item() == pytest.approx(loss.item(), abs=1e-6)
+    plain_grads = torch.autograd.grad(loss, list(model.parameters()))
+    fast_grads = torch.autograd.grad(fast, list(model.parameters()))  # autograd through tables
+    for plain_grad, fast_grad in zip(plain_grads, fast_grads, strict=True):
+        assert torch.allclose(fast_grad, plain_grad, rtol=0, atol=1e-5 * plain_grad.abs().max())
 
 
 @pytest.mark.parametrize("config", CONFIGS)
