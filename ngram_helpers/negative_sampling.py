@@ -161,12 +161,15 @@ class _EpochExamples:
     """One epoch's training examples after subsampling and window drawing.
 
     Skip-gram: ``inputs[i]`` predicts ``targets[i]``. CBOW: the context words of example ``i``
-    are ``inputs[offsets[i]:offsets[i + 1]]`` and ``targets[i]`` is its centre word.
+    are ``inputs[offsets[i]:offsets[i + 1]]`` (``row_of`` maps each back to ``i``, ``counts[i]``
+    says how many there are) and ``targets[i]`` is its centre word.
     """
 
     inputs: torch.Tensor
     targets: torch.Tensor
     offsets: list[int] | None = None
+    row_of: torch.Tensor | None = None
+    counts: torch.Tensor | None = None
 
 
 def _epoch_examples(
@@ -185,8 +188,12 @@ def _epoch_examples(
         return _EpochExamples(words[centre_pos], words[positions[valid]])
     has_context = valid.any(dim=1)
     context_words = words[positions[has_context][valid[has_context]]]
-    offsets = [0, *valid[has_context].sum(dim=1).cumsum(0).tolist()]
-    return _EpochExamples(context_words, words[has_context], offsets)
+    counts = valid[has_context].sum(dim=1)
+    row_of = torch.repeat_interleave(torch.arange(len(counts)), counts)
+    offsets = [0, *counts.cumsum(0).tolist()]
+    return _EpochExamples(
+        context_words, words[has_context], offsets, row_of, counts.float()[:, None]
+    )
 
 
 def _cbow_step(
@@ -205,9 +212,8 @@ def _cbow_step(
     """
     start, stop = examples.offsets[rows.start], examples.offsets[rows.stop]
     context = examples.inputs[start:stop]
-    bounds = torch.tensor(examples.offsets[rows.start : rows.stop + 1])
-    count = (bounds[1:] - bounds[:-1]).to(w_in.dtype)[:, None]
-    row_of = torch.repeat_interleave(torch.arange(len(count)), count.squeeze(1).long())
+    row_of = examples.row_of[start:stop] - rows.start
+    count = examples.counts[rows]
     h = torch.zeros(len(count), w_in.shape[1]).index_add_(0, row_of, w_in.index_select(0, context))
     h /= count
     step_h, loss = negative_sampling_step(w_out, h, examples.targets[rows], negatives, lr)
