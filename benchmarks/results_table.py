@@ -1,0 +1,148 @@
+"""The results table of notebook 05: every row of ``ngram_helpers.experiments`` on one split.
+
+Writes one CSV line per row (name, description, the exact command that reproduces it, its
+configuration as JSON, seed, parameters, training steps, CPU seconds, val and test loss) and a
+sidecar JSON (same name, ``.json``) with each MLP row's loss curve and names sampled from the
+lesson's and the best model. Rows are written as soon as they finish, so an interrupted run
+keeps what it measured; ``--rows`` re-runs some rows and keeps the others already in the file::
+
+    python benchmarks/results_table.py --data datasets/names --out results/names.csv
+    python benchmarks/results_table.py --rows count-3,mlp-lesson-2k --out results/names.csv
+
+From the command line torch runs single-threaded, so CPU seconds compare across rows. The best
+model is also saved to ``checkpoints/<out stem>-best.pt`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import torch
+
+from ngram_helpers.checkpoint import save_checkpoint
+from ngram_helpers.data import DatasetError, load_names
+from ngram_helpers.experiments import (
+    BEST_ROW,
+    ROWS,
+    get_row,
+    new_name_share,
+    run_row,
+    samples,
+)
+
+COLUMNS = (
+    "name",
+    "description",
+    "command",
+    "config",
+    "seed",
+    "parameters",
+    "steps",
+    "cpu_seconds",
+    "val_loss",
+    "test_loss",
+)
+SAMPLED_ROWS = ("mlp-lesson", BEST_ROW)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename: never half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w", newline="") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def read_table(path: Path) -> dict[str, dict[str, str]]:
+    """The rows already in ``path`` by name; empty if the file does not exist."""
+    if not path.exists():
+        return {}
+    with path.open(newline="") as f:
+        reader = csv.DictReader(f)
+        if tuple(reader.fieldnames or ()) != COLUMNS:
+            raise ValueError(f"{path} is not a results table (columns {reader.fieldnames})")
+        return {line["name"]: line for line in reader}
+
+
+def write_table(path: Path, lines: dict[str, dict[str, str]]) -> None:
+    """Write the rows in the order of ``ROWS`` (unknown names last)."""
+    order = [r.name for r in ROWS]
+    names = sorted(lines, key=lambda n: order.index(n) if n in order else len(order))
+    with tempfile.SpooledTemporaryFile(mode="w+", newline="") as buffer:
+        writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for name in names:
+            writer.writerow(lines[name])
+        buffer.seek(0)
+        write_atomic(path, buffer.read())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", default="datasets/names", help="folder with train/val/test.txt")
+    parser.add_argument("--out", default="results/names.csv", help="CSV to write or update")
+    parser.add_argument("--rows", help="comma-separated row names (default: all)")
+    args = parser.parse_args(argv)
+    try:
+        rows = [get_row(n) for n in args.rows.split(",")] if args.rows else ROWS
+        data = load_names(args.data)
+        out = Path(args.out)
+        lines = read_table(out)
+    except (KeyError, DatasetError, ValueError) as err:
+        print(f"error: {err.args[0] if isinstance(err, KeyError) else err}", file=sys.stderr)
+        return 1
+    sidecar = out.with_suffix(".json")
+    extra = json.loads(sidecar.read_text()) if sidecar.exists() else {}
+    extra.setdefault("curves", {})
+    extra.setdefault("samples", {})
+    extra["data_fingerprint"] = data.fingerprint()
+    for row in rows:
+        result = run_row(row, data)
+        command = (
+            f"python benchmarks/results_table.py --data {args.data} --out {args.out} "
+            f"--rows {row.name}"
+        )
+        lines[row.name] = {
+            "name": row.name,
+            "description": row.description,
+            "command": command,
+            "config": json.dumps({**row.config(), **result.extra}, sort_keys=True),
+            "seed": "" if result.seed is None else result.seed,
+            "parameters": result.parameters,
+            "steps": result.steps,
+            "cpu_seconds": f"{result.cpu_seconds:.1f}",
+            "val_loss": f"{result.val_loss:.6f}",
+            "test_loss": f"{result.test_loss:.6f}",
+        }
+        if result.history is not None:
+            h = result.history
+            extra["curves"][row.name] = {"step": h.step, "val_loss": h.val_loss}
+        if row.name in SAMPLED_ROWS:
+            names = samples(result.model, data)
+            extra["samples"][row.name] = {
+                "names": names,
+                "new_share": new_name_share(names, data),
+            }
+        if row.name == BEST_ROW:
+            path = Path("checkpoints") / f"{out.stem}-best.pt"
+            save_checkpoint(path, result.model, data, row.train, result.history, overwrite=True)
+        write_table(out, lines)
+        write_atomic(sidecar, json.dumps(extra, indent=1, sort_keys=True) + "\n")
+        print(
+            f"{row.name:16s} val {result.val_loss:.4f} test {result.test_loss:.4f} "
+            f"cpu {result.cpu_seconds:7.1f}s",
+            flush=True,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    torch.set_num_threads(1)
+    sys.exit(main())

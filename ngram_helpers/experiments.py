@@ -1,0 +1,196 @@
+"""The rows of the results table of notebook 05: every model, scored the same way.
+
+Each row is one model on one split folder, scored by the mean negative log-likelihood per
+character (nats) on val and test:
+
+- ``uniform``: every one of the V characters has probability 1/V, a loss of ln V;
+- ``count-n``: the count n-gram model of ``ngram_helpers.counts`` with its best add-alpha;
+- ``mlp-*``: the MLP trained by ``ngram_helpers.train.train``. The lesson's model comes first;
+  each following row makes ONE change to the row it names as ``parent`` and keeps the others.
+
+``benchmarks/results_table.py`` runs the rows and writes the CSV that notebook 05 plots; the
+notebook and ``tests/test_results_table.py`` re-run cheap rows with ``run_row`` and compare.
+
+The one change that ``ModelConfig``/``TrainConfig`` cannot express is the initialisation scale
+of the output layer (``output_init_scale``): with the default init, the first logits are far
+from equal, so the loss at step 0 is well above ln V; multiplying the last layer's initial
+weights and bias by a small number makes the first prediction almost uniform.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass, field, replace
+
+import torch
+
+from ngram_helpers.counts import best_count_model
+from ngram_helpers.data import NamesData, NgramTable
+from ngram_helpers.fast import FastStep, SplitEvaluator, fast_loss
+from ngram_helpers.models import MLP, ModelConfig
+from ngram_helpers.sample import sample_names
+from ngram_helpers.train import History, TrainConfig, build_model, train
+
+SAMPLE_SEED = 42
+NUM_SAMPLES = 200
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the results table: what is trained, and how it differs from its parent."""
+
+    name: str
+    description: str
+    kind: str  # "uniform", "count" or "mlp"
+    order: int = 0  # n of a count n-gram model
+    model: ModelConfig = field(default_factory=ModelConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    output_init_scale: float = 1.0
+    parent: str = ""
+
+    def config(self) -> dict:
+        """The settings that define the row, as plain data for the CSV's configuration column."""
+        if self.kind == "uniform":
+            return {}
+        if self.kind == "count":
+            return {"order": self.order}
+        return {
+            "model": asdict(self.model),
+            "train": asdict(self.train),
+            "output_init_scale": self.output_init_scale,
+        }
+
+
+@dataclass
+class RowResult:
+    """What running a row measured; ``history``/``model`` only for MLP rows."""
+
+    val_loss: float
+    test_loss: float
+    parameters: int
+    steps: int
+    cpu_seconds: float
+    seed: int | None
+    extra: dict = field(default_factory=dict)  # e.g. the alpha a count model chose
+    history: History | None = None
+    model: MLP | None = None
+
+
+def _mlp(name: str, description: str, parent: str, base: Row, **changes) -> Row:
+    """A row that copies ``base`` and applies ``changes`` to its model/train configs or init."""
+    model_changes = {k: v for k, v in changes.items() if k in ModelConfig.__dataclass_fields__}
+    train_changes = {k: v for k, v in changes.items() if k in TrainConfig.__dataclass_fields__}
+    scale = changes.get("output_init_scale", base.output_init_scale)
+    return Row(
+        name,
+        description,
+        "mlp",
+        model=replace(base.model, **model_changes),
+        train=replace(base.train, **train_changes),
+        output_init_scale=scale,
+        parent=parent,
+    )
+
+
+def _build_rows() -> list[Row]:
+    rows = [Row("uniform", "every character equally likely: ln V", "uniform")]
+    for n in range(1, 6):
+        rows.append(Row(f"count-{n}", f"count {n}-gram, add-alpha chosen on val", "count", n))
+    lesson = Row("mlp-lesson", "the lesson's MLP: T=3, E=48, H=512, 50k steps", "mlp")
+    short = _mlp("mlp-lesson-2k", "the lesson's MLP stopped after 2k steps", "mlp-lesson", lesson,
+                 num_steps=2_000)  # fmt: skip
+    init = _mlp("mlp-init", "output layer initialised x0.1: step-0 loss ~ ln V", "mlp-lesson",
+                lesson, output_init_scale=0.1)  # fmt: skip
+    ctx5 = _mlp("mlp-ctx5", "context 3 -> 5", "mlp-lesson", lesson, context_length=5)
+    ctx8 = _mlp("mlp-ctx8", "context 5 -> 8", "mlp-ctx5", ctx5, context_length=8)
+    wide = _mlp("mlp-ctx8-h1024", "hidden 512 -> 1024 (the best model)", "mlp-ctx8", ctx8,
+                hidden_size=1024)  # fmt: skip
+    return rows + [short, lesson, init, ctx5, ctx8, wide]
+
+
+ROWS: list[Row] = _build_rows()
+BEST_ROW = "mlp-ctx8-h1024"
+
+
+def get_row(name: str) -> Row:
+    """The row called ``name``; a clear error listing the known names otherwise."""
+    for row in ROWS:
+        if row.name == name:
+            return row
+    raise KeyError(f"no results-table row {name!r}; known rows: {', '.join(r.name for r in ROWS)}")
+
+
+def build_row_model(row: Row, data: NamesData) -> MLP:
+    """The initialised MLP of an ``mlp`` row: the reference init, output layer scaled."""
+    model = build_model(data, replace(row.model, vocab_size=data.tokenizer.vocab_size), row.train)
+    with torch.no_grad():
+        model.mlp[2].weight.mul_(row.output_init_scale)
+        model.mlp[2].bias.mul_(row.output_init_scale)
+    return model
+
+
+def split_loss(model: MLP, data: NamesData, split: str, batch_size: int = 128) -> float:
+    """The reference evaluation of a whole split (mean of per-batch mean losses)."""
+    return SplitEvaluator(data.tokens[split], model.config.context_length, batch_size, None)(model)
+
+
+def run_row(row: Row, data: NamesData, *, progress: bool = False) -> RowResult:
+    """Fit or train the row's model on ``data`` and score it on val and test."""
+    start = time.process_time()
+    vocab = data.tokenizer.vocab_size
+    if row.kind == "uniform":
+        loss = math.log(vocab)
+        return RowResult(loss, loss, 0, 0, time.process_time() - start, None)
+    if row.kind == "count":
+        alpha, val, test = best_count_model(data, row.order)
+        params = vocab**row.order  # one smoothed probability per (context, character) cell
+        extra = {"alpha": alpha}
+        return RowResult(val, test, params, 0, time.process_time() - start, None, extra)
+    model = build_row_model(row, data)
+    history = train(model, data, row.train, progress=progress)
+    val, test = split_loss(model, data, "val"), split_loss(model, data, "test")
+    cpu = time.process_time() - start
+    params = model.config.num_parameters()
+    return RowResult(
+        val, test, params, row.train.num_steps, cpu, row.train.init_seed, history=history,
+        model=model,
+    )  # fmt: skip
+
+
+def new_name_share(names: list[str], data: NamesData) -> float:
+    """The fraction of ``names`` that are not in the training split."""
+    seen = set(data.names("train"))
+    return sum(name not in seen for name in names) / len(names)
+
+
+def samples(model: MLP, data: NamesData, num: int = NUM_SAMPLES) -> list[str]:
+    """``num`` names sampled from ``model`` with the fixed seed ``SAMPLE_SEED``."""
+    return sample_names(model, data.tokenizer, num, seed=SAMPLE_SEED)
+
+
+def lr_range_test(
+    model: MLP, data: NamesData, lrs: list[float], batch_size: int = 128, weight_decay: float = 1e-4
+) -> list[float]:
+    """The learning-rate finder: one AdamW step per learning rate in ``lrs``, in order.
+
+    Returns the training-batch loss measured just before each step. The learning rate grows
+    from step to step, so the loss first falls slowly (steps too small), then fast, and finally
+    rises (steps too large). The sweep stops early once the loss exceeds 4 times its lowest
+    value: past that point the model is wrecked and the numbers say nothing more. ``model`` is
+    trained in place.
+    """
+    batches = NgramTable(data.tokens["train"], model.config.context_length)
+    optimizer = torch.optim.AdamW(model.parameters(), weight_decay=weight_decay, fused=True)
+    step_gradients = FastStep(model)
+    losses: list[float] = []
+    for step, lr in enumerate(lrs):
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        inputs, targets = batches.batch(step, batch_size)
+        losses.append(fast_loss(model, inputs, targets).item())
+        if losses[-1] > 4 * min(losses):
+            break
+        step_gradients(inputs, targets)
+        optimizer.step()
+    return losses
