@@ -12,7 +12,7 @@ Timings on a shared machine are noisy, so the two are run alternately ``--repeat
 the fastest run of each is compared. Both wall-clock and process CPU time are printed: when other
 programs compete for the cores, the CPU time of a single-threaded run is the steadier figure::
 
-    python benchmarks/train_speed.py --data datasets/names --steps 2000 --repeats 2
+    python benchmarks/train_speed.py --data datasets/names --steps 2000 --repeats 2 --threads 1
 """
 
 from __future__ import annotations
@@ -67,10 +67,15 @@ def main() -> None:
     parser.add_argument("--data", default="datasets/names", help="folder with train/val/test.txt")
     parser.add_argument("--steps", type=int, default=2000, help="training steps per run")
     parser.add_argument("--repeats", type=int, default=2, help="alternating runs of each loop")
-    parser.add_argument("--threads", type=int, help="torch threads (default: torch's choice)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch threads for both loops (default 1: with 2, any other busy program on a "
+        "2-core machine makes both loops dozens of times slower)",
+    )
     args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    torch.set_num_threads(args.threads)
     data = load_names(args.data)
     config = TrainConfig(num_steps=args.steps)
     print(f"data {args.data}, {args.steps} steps, {torch.get_num_threads()} torch threads")
