@@ -234,8 +234,10 @@ def train_negative_sampling(
 
     Pass ``vocabulary`` (and ``encoded``, from ``vocabulary.encode``) to reuse them across runs.
     Examples are taken in text order, ``config.batch_size`` at a time, and each batch's updates
-    are summed (gensim updates after every example). Deterministic for a given ``config.seed``
-    when torch runs on one thread.
+    are summed (gensim updates after every example). Summing is harmless when a batch holds many
+    different words; with a tiny vocabulary (a few dozen words) the same vector gets dozens of
+    summed steps and training diverges: lower ``alpha`` or ``batch_size`` there. Deterministic for
+    a given ``config.seed`` when torch runs on one thread.
     """
     config = config or NegativeSamplingConfig()
     if config.cbow_gradient not in ("gensim", "exact"):
