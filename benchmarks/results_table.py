@@ -4,7 +4,8 @@ Writes one CSV line per row (name, description, the exact command that reproduce
 configuration as JSON, seed, parameters, training steps, CPU seconds, val and test loss) and a
 sidecar JSON (same name, ``.json``) with each MLP row's loss curve and names sampled from the
 lesson's and the best model. Rows are written as soon as they finish, so an interrupted run
-keeps what it measured; ``--rows`` re-runs some rows and keeps the others already in the file::
+keeps what it measured; ``--rows`` re-runs some rows and keeps the others already in the file,
+and several runs may fill one table at once (each adds its row under a file lock)::
 
     python benchmarks/results_table.py --data datasets/names --out results/names.csv
     python benchmarks/results_table.py --rows count-3,mlp-lesson-2k --out results/names.csv
@@ -17,10 +18,14 @@ from __future__ import annotations
 
 import argparse
 import csv
+import fcntl
+import hashlib
 import json
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import torch
@@ -60,6 +65,18 @@ def write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock for ``path`` while inside (a lock file in the temporary folder)."""
+    key = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+    with open(Path(tempfile.gettempdir()) / f"results_table-{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def read_table(path: Path) -> dict[str, dict[str, str]]:
     """The rows already in ``path`` by name; empty if the file does not exist."""
     if not path.exists():
@@ -94,22 +111,18 @@ def main(argv: list[str] | None = None) -> int:
         rows = [get_row(n) for n in args.rows.split(",")] if args.rows else ROWS
         data = load_names(args.data)
         out = Path(args.out)
-        lines = read_table(out)
+        read_table(out)  # refuse a file that is not a results table before any work
     except (KeyError, DatasetError, ValueError) as err:
         print(f"error: {err.args[0] if isinstance(err, KeyError) else err}", file=sys.stderr)
         return 1
     sidecar = out.with_suffix(".json")
-    extra = json.loads(sidecar.read_text()) if sidecar.exists() else {}
-    extra.setdefault("curves", {})
-    extra.setdefault("samples", {})
-    extra["data_fingerprint"] = data.fingerprint()
     for row in rows:
         result = run_row(row, data)
         command = (
             f"python benchmarks/results_table.py --data {args.data} --out {args.out} "
             f"--rows {row.name}"
         )
-        lines[row.name] = {
+        line = {
             "name": row.name,
             "description": row.description,
             "command": command,
@@ -121,20 +134,26 @@ def main(argv: list[str] | None = None) -> int:
             "val_loss": f"{result.val_loss:.6f}",
             "test_loss": f"{result.test_loss:.6f}",
         }
-        if result.history is not None:
-            h = result.history
-            extra["curves"][row.name] = {"step": h.step, "val_loss": h.val_loss}
-        if row.name in SAMPLED_ROWS:
-            names = samples(result.model, data)
-            extra["samples"][row.name] = {
-                "names": names,
-                "new_share": new_name_share(names, data),
-            }
+        with locked(out):  # several runs may fill one table: re-read, add this row, write
+            lines = read_table(out)
+            lines[row.name] = line
+            extra = json.loads(sidecar.read_text()) if sidecar.exists() else {}
+            extra["data_fingerprint"] = data.fingerprint()
+            if result.history is not None:
+                h = result.history
+                curve = {"step": h.step, "val_loss": h.val_loss, "train_loss": h.train_loss}
+                extra.setdefault("curves", {})[row.name] = curve
+            if row.name in SAMPLED_ROWS:
+                names = samples(result.model, data)
+                extra.setdefault("samples", {})[row.name] = {
+                    "names": names,
+                    "new_share": new_name_share(names, data),
+                }
+            write_table(out, lines)
+            write_atomic(sidecar, json.dumps(extra, indent=1, sort_keys=True) + "\n")
         if row.name == BEST_ROW:
             path = Path("checkpoints") / f"{out.stem}-best.pt"
             save_checkpoint(path, result.model, data, row.train, result.history, overwrite=True)
-        write_table(out, lines)
-        write_atomic(sidecar, json.dumps(extra, indent=1, sort_keys=True) + "\n")
         print(
             f"{row.name:16s} val {result.val_loss:.4f} test {result.test_loss:.4f} "
             f"cpu {result.cpu_seconds:7.1f}s",

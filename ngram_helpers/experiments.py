@@ -77,8 +77,20 @@ class RowResult:
     model: MLP | None = None
 
 
-def _mlp(name: str, description: str, parent: str, base: Row, **changes) -> Row:
-    """A row that copies ``base`` and applies ``changes`` to its model/train configs or init."""
+def variant(name: str, description: str, parent: str, base: Row, **changes) -> Row:
+    """A copy of the MLP row ``base`` with ``changes`` to its model/train configs or init.
+
+    ``changes`` are field names of ``ModelConfig`` or ``TrainConfig``, or ``output_init_scale``:
+    ``variant("wd", "weight decay 0.1", "mlp-lesson", lesson, weight_decay=0.1)``.
+    """
+    unknown = (
+        set(changes)
+        - set(ModelConfig.__dataclass_fields__)
+        - set(TrainConfig.__dataclass_fields__)
+        - {"output_init_scale"}
+    )
+    if unknown:
+        raise ValueError(f"unknown settings {sorted(unknown)} for a results-table row")
     model_changes = {k: v for k, v in changes.items() if k in ModelConfig.__dataclass_fields__}
     train_changes = {k: v for k, v in changes.items() if k in TrainConfig.__dataclass_fields__}
     scale = changes.get("output_init_scale", base.output_init_scale)
@@ -98,14 +110,20 @@ def _build_rows() -> list[Row]:
     for n in range(1, 6):
         rows.append(Row(f"count-{n}", f"count {n}-gram, add-alpha chosen on val", "count", n))
     lesson = Row("mlp-lesson", "the lesson's MLP: T=3, E=48, H=512, 50k steps", "mlp")
-    short = _mlp("mlp-lesson-2k", "the lesson's MLP stopped after 2k steps", "mlp-lesson", lesson,
-                 num_steps=2_000)  # fmt: skip
-    init = _mlp("mlp-init", "output layer initialised x0.1: step-0 loss ~ ln V", "mlp-lesson",
-                lesson, output_init_scale=0.1)  # fmt: skip
-    ctx5 = _mlp("mlp-ctx5", "context 3 -> 5", "mlp-lesson", lesson, context_length=5)
-    ctx8 = _mlp("mlp-ctx8", "context 5 -> 8", "mlp-ctx5", ctx5, context_length=8)
-    wide = _mlp("mlp-ctx8-h1024", "hidden 512 -> 1024 (the best model)", "mlp-ctx8", ctx8,
-                hidden_size=1024)  # fmt: skip
+    short = variant(
+        "mlp-lesson-2k", "the lesson's MLP stopped after 2k steps", "mlp-lesson", lesson,
+        num_steps=2_000,
+    )  # fmt: skip
+    init = variant(
+        "mlp-init", "output layer initialised x0.1: step-0 loss ~ ln V", "mlp-lesson", lesson,
+        output_init_scale=0.1,
+    )  # fmt: skip
+    ctx5 = variant("mlp-ctx5", "context 3 -> 5", "mlp-lesson", lesson, context_length=5)
+    ctx8 = variant("mlp-ctx8", "context 5 -> 8", "mlp-ctx5", ctx5, context_length=8)
+    wide = variant(
+        "mlp-ctx8-h1024", "hidden 512 -> 1024 (the best model)", "mlp-ctx8", ctx8,
+        hidden_size=1024,
+    )  # fmt: skip
     return rows + [short, lesson, init, ctx5, ctx8, wide]
 
 
