@@ -35,9 +35,10 @@ test: $(READY_REBUILD)
 unit: $(READY)
 	$(BIN)/python -m pytest -p no:cacheprovider tests
 
-# Re-execute every notebook (or NB=notebooks/xx.ipynb) and store its outputs without noise.
+# Re-execute every notebook (or NB=notebooks/xx.ipynb) and store its outputs without noise;
+# ARGS=--refresh-timings also re-measures the cells tagged "timing".
 notebooks: $(READY)
-	$(BIN)/python tools/run_notebooks.py $(or $(NB),notebooks/*.ipynb)
+	$(BIN)/python tools/run_notebooks.py $(ARGS) $(or $(NB),notebooks/*.ipynb)
 
 lint: $(READY)
 	$(BIN)/ruff check .

@@ -11,12 +11,17 @@ removes what changes from run to run although the lesson does not:
   outputs (it flushes on a timer, so a busy machine splits at random places): consecutive
   stream outputs of the same name are merged into one.
 
+Cells that measure time (tagged ``timing``) print different figures on every run. Their stored
+outputs are kept as long as the cell's code is unchanged; ``--refresh-timings`` re-measures them.
+Such cells are also tagged ``nbval-ignore-output`` so that nbval does not compare them.
+
 Each notebook is written atomically (temporary file, then rename).
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import os
 import re
 import sys
@@ -72,8 +77,21 @@ def merge_streams(outputs: list) -> list:
     return merged
 
 
-def run(path: Path, timeout: int) -> None:
+def keep_timing_outputs(old: nbformat.NotebookNode, new: nbformat.NotebookNode) -> None:
+    """Give each unchanged ``timing`` cell of ``new`` the outputs stored in ``old``."""
+    stored = {
+        cell.source: cell.outputs
+        for cell in old.cells
+        if cell.cell_type == "code" and "timing" in cell.metadata.get("tags", [])
+    }
+    for cell in new.cells:
+        if cell.cell_type == "code" and cell.source in stored and stored[cell.source]:
+            cell.outputs = stored[cell.source]
+
+
+def run(path: Path, timeout: int, refresh_timings: bool) -> None:
     nb = nbformat.read(path, as_version=4)
+    previous = copy.deepcopy(nb)
     client = NotebookClient(
         nb,
         timeout=timeout,
@@ -83,6 +101,8 @@ def run(path: Path, timeout: int) -> None:
     )
     client.execute()
     normalise(nb)
+    if not refresh_timings:
+        keep_timing_outputs(previous, nb)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         nbformat.write(nb, f)
@@ -93,10 +113,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+", type=Path)
     parser.add_argument("--timeout", type=int, default=1200, help="seconds per cell")
+    parser.add_argument(
+        "--refresh-timings", action="store_true", help="re-measure cells tagged 'timing'"
+    )
     args = parser.parse_args()
     for path in args.notebooks:
         print(f"executing {path} ...", flush=True)
-        run(path, args.timeout)
+        run(path, args.timeout, args.refresh_timings)
     return 0
 
 
