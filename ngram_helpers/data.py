@@ -191,5 +191,8 @@ class NgramTable:
 
     def examples(self, start: int, count: int) -> tuple[torch.Tensor, torch.Tensor]:
         """``count`` consecutive examples of the walk, starting at example number ``start``."""
+        start %= self.num_positions
+        if start + count <= self.num_positions:  # the common case: one slice, no copy
+            return self.contexts[start : start + count], self.targets[start : start + count]
         positions = (torch.arange(count) + start) % self.num_positions
         return self.contexts[positions], self.targets[positions]

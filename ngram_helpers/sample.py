@@ -17,6 +17,7 @@ Command line::
 
 from __future__ import annotations
 
+import bisect
 import sys
 from collections.abc import Callable
 
@@ -31,37 +32,42 @@ MAX_NAME_LENGTH = 40  # a greedy or very cold sampler could otherwise loop forev
 Model = Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor | None]]
 
 
-def next_char_probs(
-    model: Model, context: list[int], temperature: float = 1.0, top_k: int | None = None
-) -> torch.Tensor:
-    """The distribution (V,) of the next token after ``context`` (the last T tokens).
+def tempered_probs(logits: torch.Tensor, temperature: float, top_k: int | None) -> torch.Tensor:
+    """Turn rows of logits (N, V) into the distributions the sampler draws from (N, V).
 
-    Temperature 0 puts all mass on the most likely token. ``top_k`` keeps the k largest logits.
+    ``top_k`` keeps the k largest logits of each row; ``temperature`` divides the logits before
+    the softmax, and 0 puts all mass on each row's most likely token (greedy).
     """
     if temperature < 0:
         raise ValueError(f"temperature must be >= 0, got {temperature}")
-    with torch.inference_mode():
-        logits = model(torch.tensor([context]))[0][0]
-    vocab = logits.shape[0]
+    vocab = logits.shape[1]
     if top_k is not None:
         if not 1 <= top_k <= vocab:
             raise ValueError(f"top_k must be between 1 and {vocab}, got {top_k}")
-        kth_largest = torch.topk(logits, top_k).values[-1]
+        kth_largest = torch.topk(logits, top_k, dim=1).values[:, -1:]
         logits = logits.masked_fill(logits < kth_largest, float("-inf"))
     if temperature == 0:
-        probs = torch.zeros(vocab)
-        probs[torch.argmax(logits)] = 1.0
-        return probs
-    return torch.softmax(logits / temperature, dim=-1)
+        return torch.nn.functional.one_hot(logits.argmax(dim=1), vocab).float()
+    return torch.softmax(logits / temperature, dim=1)
 
 
-def draw(probs: torch.Tensor, coin: float) -> int:
-    """The first index whose cumulative probability exceeds ``coin`` (the last one if none does).
+def next_char_probs(
+    model: Model, context: list[int], temperature: float = 1.0, top_k: int | None = None
+) -> torch.Tensor:
+    """The distribution (V,) of the next token after ``context`` (the last T tokens)."""
+    with torch.inference_mode():
+        logits = model(torch.tensor([context]))[0]
+    return tempered_probs(logits, temperature, top_k)[0]
 
-    The cumulative sum runs in float32 from the left, as the reference's loop adds it up.
-    """
-    above = torch.nonzero(torch.cumsum(probs, dim=0) > coin)
-    return int(above[0]) if len(above) else len(probs) - 1
+
+def cumulative(probs: torch.Tensor) -> list[float]:
+    """Running sums of ``probs``, added up in float32 from the left as the reference does."""
+    return torch.cumsum(probs, dim=0).tolist()
+
+
+def draw(cdf: list[float], coin: float) -> int:
+    """The first index whose cumulative probability exceeds ``coin`` (the last one if none does)."""
+    return min(bisect.bisect_right(cdf, coin), len(cdf) - 1)
 
 
 def start_context(tokenizer: Tokenizer, prefix: str, context_length: int) -> list[int]:
@@ -70,25 +76,38 @@ def start_context(tokenizer: Tokenizer, prefix: str, context_length: int) -> lis
     return padded[-context_length:]
 
 
-def sample_name(
-    model: Model,
+def draw_names(
+    cdf_after: Callable[[list[int]], list[float]],
     tokenizer: Tokenizer,
-    rng: RNG,
     context_length: int,
+    num: int,
+    seed: int = 42,
     prefix: str = "",
-    temperature: float = 1.0,
-    top_k: int | None = None,
-) -> str:
-    """One name: ``prefix`` followed by characters drawn until the end token (or a length cap)."""
-    context = start_context(tokenizer, prefix, context_length)
-    name = prefix
-    while len(name) < MAX_NAME_LENGTH:
-        token = draw(next_char_probs(model, context, temperature, top_k), rng.random())
-        if token == tokenizer.end_token:
-            break
-        name += tokenizer.chars[token]
-        context = context[1:] + [token]
-    return name
+) -> list[str]:
+    """``num`` names drawn in turn with one ``RNG(seed)``: the same seed, the same list.
+
+    ``cdf_after(context)`` gives the cumulative next-token distribution after a context. Each
+    name is ``prefix`` followed by tokens drawn (one coin each) until the end token or a length
+    cap. ``sample_names`` asks the model for the distributions; the notebook 04 sampler looks
+    them up in a precomputed table.
+    """
+    if num < 0:
+        raise ValueError(f"number of names must be >= 0, got {num}")
+    if tokenizer.end_token in tokenizer.encode(prefix):  # unknown characters raise here
+        raise ValueError("the prefix must not contain a newline")
+    rng = RNG(seed)
+    names = []
+    for _ in range(num):
+        context = start_context(tokenizer, prefix, context_length)
+        name = prefix
+        while len(name) < MAX_NAME_LENGTH:
+            token = draw(cdf_after(context), rng.random())
+            if token == tokenizer.end_token:
+                break
+            name += tokenizer.chars[token]
+            context = context[1:] + [token]
+        names.append(name)
+    return names
 
 
 def sample_names(
@@ -100,37 +119,32 @@ def sample_names(
     temperature: float = 1.0,
     top_k: int | None = None,
 ) -> list[str]:
-    """``num`` names drawn in turn from one ``RNG(seed)``: the same seed, the same list."""
-    if num < 0:
-        raise ValueError(f"number of names must be >= 0, got {num}")
-    if tokenizer.end_token in tokenizer.encode(prefix):  # unknown characters raise here
-        raise ValueError("the prefix must not contain a newline")
-    rng = RNG(seed)
-    context_length = model_context_length(model)
-    return [
-        sample_name(model, tokenizer, rng, context_length, prefix, temperature, top_k)
-        for _ in range(num)
-    ]
+    """``num`` names from ``model``; each context's distribution is computed once and reused."""
+    tempered_probs(torch.zeros(1, tokenizer.vocab_size), temperature, top_k)  # check the knobs
+    cache: dict[tuple[int, ...], list[float]] = {}
+
+    def cdf_after(context: list[int]) -> list[float]:
+        key = tuple(context)
+        if key not in cache:
+            cache[key] = cumulative(next_char_probs(model, context, temperature, top_k))
+        return cache[key]
+
+    return draw_names(cdf_after, tokenizer, model.config.context_length, num, seed, prefix)
 
 
 def continue_text(model: Model, tokenizer: Tokenizer, prompt: str, num_chars: int, rng: RNG) -> str:
     """The reference demo: ``prompt`` followed by ``num_chars`` tokens, names running on."""
-    context_length = model_context_length(model)
+    context_length = model.config.context_length
     context = tokenizer.encode(prompt)
     if len(context) < context_length:
         raise ValueError(f"prompt needs at least {context_length} characters, got {prompt!r}")
     context = context[-context_length:]
     out = []
     for _ in range(num_chars):
-        token = draw(next_char_probs(model, context), rng.random())
+        token = draw(cumulative(next_char_probs(model, context)), rng.random())
         out.append(token)
         context = context[1:] + [token]
     return prompt + tokenizer.decode(out)
-
-
-def model_context_length(model: Model) -> int:
-    """The context length T of an ``MLP`` or ``MLPRaw``."""
-    return model.config.context_length
 
 
 # -----------------------------------------------------------------------------

@@ -15,7 +15,6 @@ under nbval, and in a plain pytest that sets ``widget.temperature.value = 0.5``.
 
 from __future__ import annotations
 
-import bisect
 import html
 import io
 from collections import Counter
@@ -29,8 +28,7 @@ from PIL import Image
 
 from ngram_helpers.data import END, NamesData, Tokenizer
 from ngram_helpers.models import MLP
-from ngram_helpers.rng import RNG
-from ngram_helpers.sample import MAX_NAME_LENGTH, start_context
+from ngram_helpers.sample import cumulative, draw_names, start_context, tempered_probs
 
 ORIGINS = ("train", "val-test", "new")
 MAX_TABLE_ROWS = 200_000  # beyond this many contexts the table would cost more than it saves
@@ -59,16 +57,6 @@ class LogitTable:
         return sum(token * place for token, place in zip(context, self.place_values, strict=True))
 
 
-def tempered_probs(logits: torch.Tensor, temperature: float, top_k: int | None) -> torch.Tensor:
-    """``next_char_probs``'s rule (top-k, then temperature; 0 = greedy) for every row at once."""
-    if top_k is not None and top_k < logits.shape[1]:
-        kth_largest = torch.topk(logits, top_k, dim=1).values[:, -1:]
-        logits = logits.masked_fill(logits < kth_largest, float("-inf"))
-    if temperature == 0:
-        return torch.nn.functional.one_hot(logits.argmax(dim=1), logits.shape[1]).float()
-    return torch.softmax(logits / temperature, dim=1)
-
-
 def sample_from_table(
     table: LogitTable,
     tokenizer: Tokenizer,
@@ -80,32 +68,19 @@ def sample_from_table(
 ) -> list[str]:
     """The names ``sample_names`` draws with the same arguments, from the table instead.
 
-    Each context's cumulative distribution is computed once, when first visited, and kept as a
-    Python list; a drawn character is then a binary search (``bisect``) for the coin in it, which
-    is what ``draw`` does (the first index whose cumulative sum exceeds the coin, else the last).
+    Each context's cumulative distribution is computed from its table row once, when first
+    visited, and then reused by ``draw_names``.
     """
-    if num < 0:
-        raise ValueError(f"number of names must be >= 0, got {num}")
-    if tokenizer.end_token in tokenizer.encode(prefix):  # unknown characters raise here
-        raise ValueError("the prefix must not contain a newline")
-    rows: dict[int, list[float]] = {}  # cumulative distribution of each context visited so far
-    rng = RNG(seed)
-    names = []
-    for _ in range(num):
-        context = start_context(tokenizer, prefix, table.context_length)
-        name = prefix
-        while len(name) < MAX_NAME_LENGTH:
-            r = table.row(context)
-            if r not in rows:
-                probs = tempered_probs(table.logits[r : r + 1], temperature, top_k)
-                rows[r] = torch.cumsum(probs[0], dim=0).tolist()
-            token = min(bisect.bisect_right(rows[r], rng.random()), table.vocab_size - 1)
-            if token == tokenizer.end_token:
-                break
-            name += tokenizer.chars[token]
-            context = context[1:] + [token]
-        names.append(name)
-    return names
+    rows: dict[int, list[float]] = {}
+
+    def cdf_after(context: list[int]) -> list[float]:
+        r = table.row(context)
+        if r not in rows:
+            probs = tempered_probs(table.logits[r : r + 1], temperature, top_k)[0]
+            rows[r] = cumulative(probs)
+        return rows[r]
+
+    return draw_names(cdf_after, tokenizer, table.context_length, num, seed, prefix)
 
 
 def name_origins(names: list[str], data: NamesData) -> list[str]:

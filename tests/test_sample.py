@@ -9,6 +9,7 @@ from ngram_helpers.rng import RNG
 from ngram_helpers.sample import (
     MAX_NAME_LENGTH,
     continue_text,
+    cumulative,
     draw,
     next_char_probs,
     sample_names,
@@ -24,9 +25,9 @@ def model():
 
 
 def test_draw_walks_the_cumulative_sum():
-    probs = torch.tensor([0.25, 0.5, 0.25])
-    assert [draw(probs, c) for c in (0.0, 0.24, 0.25, 0.74, 0.75, 0.999)] == [0, 0, 1, 1, 2, 2]
-    assert draw(torch.tensor([0.5, 0.4999]), 0.99995) == 1  # rounding: falls back to the last
+    cdf = cumulative(torch.tensor([0.25, 0.5, 0.25]))
+    assert [draw(cdf, c) for c in (0.0, 0.24, 0.25, 0.74, 0.75, 0.999)] == [0, 0, 1, 1, 2, 2]
+    assert draw(cumulative(torch.tensor([0.5, 0.4999])), 0.99995) == 1  # falls back to the last
 
 
 def test_same_seed_same_names(model):
