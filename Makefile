@@ -9,6 +9,12 @@ READY_REBUILD := $(VENV)/.ready-rebuild
 KERNEL := ngram-helpers
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tools/nbval_sanitize.cfg
 
+# The models of this series are small: their matrix products are too short to gain from a second
+# thread, and when another program is busy on a 2-core machine two OpenMP threads make training
+# dozens of times slower. One thread per process unless you say otherwise.
+OMP_NUM_THREADS ?= 1
+export OMP_NUM_THREADS
+
 .PHONY: setup lab test unit notebooks lint format clean
 
 $(READY): pyproject.toml
