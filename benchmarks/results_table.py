@@ -2,16 +2,16 @@
 
 Writes one CSV line per row (name, description, the exact command that reproduces it, its
 configuration as JSON, seed, parameters, training steps, CPU seconds, val and test loss) and a
-sidecar JSON (same name, ``.json``) with each MLP row's loss curve and names sampled from the
-lesson's and the best model. Rows are written as soon as they finish, so an interrupted run
+sidecar JSON (same name, ``.json``) with each MLP row's loss curves and 200 names sampled from
+it. Rows are written as soon as they finish, so an interrupted run
 keeps what it measured; ``--rows`` re-runs some rows and keeps the others already in the file,
 and several runs may fill one table at once (each adds its row under a file lock)::
 
     python benchmarks/results_table.py --data datasets/names --out results/names.csv
     python benchmarks/results_table.py --rows count-3,mlp-lesson-2k --out results/names.csv
 
-From the command line torch runs single-threaded, so CPU seconds compare across rows. The best
-model is also saved to ``checkpoints/<out stem>-best.pt`` (git-ignored).
+From the command line torch runs single-threaded, so CPU seconds compare across rows. Each MLP
+is also saved to ``checkpoints/<out stem>-<row>.pt`` (git-ignored).
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ import torch
 from ngram_helpers.checkpoint import save_checkpoint
 from ngram_helpers.data import DatasetError, load_names
 from ngram_helpers.experiments import (
-    BEST_ROW,
     ROWS,
     get_row,
     new_name_share,
@@ -53,7 +52,6 @@ COLUMNS = (
     "val_loss",
     "test_loss",
 )
-SAMPLED_ROWS = ("mlp-lesson", BEST_ROW)
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -143,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
                 h = result.history
                 curve = {"step": h.step, "val_loss": h.val_loss, "train_loss": h.train_loss}
                 extra.setdefault("curves", {})[row.name] = curve
-            if row.name in SAMPLED_ROWS:
+            if result.model is not None:
                 names = samples(result.model, data)
                 extra.setdefault("samples", {})[row.name] = {
                     "names": names,
@@ -151,8 +149,8 @@ def main(argv: list[str] | None = None) -> int:
                 }
             write_table(out, lines)
             write_atomic(sidecar, json.dumps(extra, indent=1, sort_keys=True) + "\n")
-        if row.name == BEST_ROW:
-            path = Path("checkpoints") / f"{out.stem}-best.pt"
+        if result.model is not None:
+            path = Path("checkpoints") / f"{out.stem}-{row.name}.pt"
             save_checkpoint(path, result.model, data, row.train, result.history, overwrite=True)
         print(
             f"{row.name:16s} val {result.val_loss:.4f} test {result.test_loss:.4f} "

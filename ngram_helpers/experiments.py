@@ -120,15 +120,39 @@ def _build_rows() -> list[Row]:
     )  # fmt: skip
     ctx5 = variant("mlp-ctx5", "context 3 -> 5", "mlp-lesson", lesson, context_length=5)
     ctx8 = variant("mlp-ctx8", "context 5 -> 8", "mlp-ctx5", ctx5, context_length=8)
-    wide = variant(
-        "mlp-ctx8-h1024", "hidden 512 -> 1024 (the best model)", "mlp-ctx8", ctx8,
+    early5 = variant(
+        "mlp-ctx5-10k", "context 5, 50k -> 10k steps (stop before it overfits)", "mlp-ctx5", ctx5,
+        num_steps=10_000,
+    )  # fmt: skip
+    early8 = variant(
+        "mlp-ctx8-10k", "context 8, 50k -> 10k steps (stop before it overfits)", "mlp-ctx8", ctx8,
+        num_steps=10_000,
+    )  # fmt: skip
+    decay8 = variant(
+        "mlp-ctx8-wd1", "context 8, weight decay 1e-4 -> 1.0", "mlp-ctx8", ctx8, weight_decay=1.0
+    )
+    wide5 = variant(
+        "mlp-ctx5-10k-h1024", "context 5, 10k steps, hidden 512 -> 1024", "mlp-ctx5-10k", early5,
         hidden_size=1024,
     )  # fmt: skip
-    return rows + [short, lesson, init, ctx5, ctx8, wide]
+    batch5 = variant(
+        "mlp-ctx5-10k-b256", "context 5, 10k steps, batch 128 -> 256", "mlp-ctx5-10k", early5,
+        batch_size=256,
+    )  # fmt: skip
+    batch5x = variant(
+        "mlp-ctx5-10k-b512", "context 5, 10k steps, batch 256 -> 512", "mlp-ctx5-10k-b256",
+        batch5, batch_size=512,
+    )  # fmt: skip
+    batch8x = variant(
+        "mlp-ctx8-10k-b512", "context 5 -> 8, 10k steps, batch 512", "mlp-ctx5-10k-b512",
+        batch5x, context_length=8,
+    )  # fmt: skip
+    return rows + [
+        short, lesson, init, ctx5, ctx8, early5, early8, decay8, wide5, batch5, batch5x, batch8x
+    ]  # fmt: skip
 
 
 ROWS: list[Row] = _build_rows()
-BEST_ROW = "mlp-ctx8-h1024"
 
 
 def get_row(name: str) -> Row:

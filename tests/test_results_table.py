@@ -1,0 +1,59 @@
+"""The committed results table is reproducible: cheap rows re-run to the same numbers."""
+
+import csv
+import math
+
+import pytest
+
+from benchmarks.results_table import main, read_table
+from ngram_helpers.experiments import ROWS, get_row, run_row
+from tests.conftest import NAMES, ROOT
+from tests.test_fast import one_thread  # noqa: F401  (fixture: torch on one thread, as the script)
+
+TABLE = ROOT / "results" / "names.csv"
+
+
+def committed(name: str) -> dict[str, str]:
+    with TABLE.open(newline="") as f:
+        return {line["name"]: line for line in csv.DictReader(f)}[name]
+
+
+@pytest.mark.usefixtures("one_thread")
+@pytest.mark.parametrize("name", ["uniform", "count-4", "mlp-lesson-2k"])
+def test_cheap_rows_match_the_committed_csv(names_data, name):
+    result = run_row(get_row(name), names_data)
+    line = committed(name)
+    assert result.val_loss == pytest.approx(float(line["val_loss"]), abs=2e-6)
+    assert result.test_loss == pytest.approx(float(line["test_loss"]), abs=2e-6)
+    assert result.parameters == int(line["parameters"])
+    assert result.steps == int(line["steps"])
+
+
+def test_every_row_is_in_the_table_with_its_command():
+    with TABLE.open(newline="") as f:
+        lines = list(csv.DictReader(f))
+    assert [line["name"] for line in lines] == [row.name for row in ROWS]
+    for line in lines:
+        assert f"--rows {line['name']}" in line["command"]
+        assert math.isfinite(float(line["test_loss"]))
+
+
+def test_unknown_row_names_the_known_ones():
+    with pytest.raises(KeyError, match="known rows: uniform"):
+        get_row("mlp-huge")
+
+
+def test_script_rejects_a_file_that_is_not_a_results_table(tmp_path, capsys):
+    other = tmp_path / "notes.csv"
+    other.write_text("a,b\n1,2\n")
+    assert main(["--data", str(NAMES), "--out", str(other), "--rows", "uniform"]) == 1
+    assert "not a results table" in capsys.readouterr().err
+    assert other.read_text() == "a,b\n1,2\n"
+
+
+def test_script_updates_only_the_rows_asked_for(tmp_path):
+    out = tmp_path / "table.csv"
+    assert main(["--data", str(NAMES), "--out", str(out), "--rows", "count-2,uniform"]) == 0
+    assert list(read_table(out)) == ["uniform", "count-2"]
+    assert main(["--data", str(NAMES), "--out", str(out), "--rows", "count-1"]) == 0
+    assert list(read_table(out)) == ["uniform", "count-1", "count-2"]
