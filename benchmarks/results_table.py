@@ -60,6 +60,7 @@ def write_atomic(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(fd, "w", newline="") as f:
         f.write(text)
+    os.chmod(tmp, 0o644)  # mkstemp makes the file private; a results file is for everyone
     os.replace(tmp, path)
 
 
