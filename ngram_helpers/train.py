@@ -125,7 +125,11 @@ def train(
     )
     compute_gradients = FastStep(model)  # fills every .grad; nothing to zero between steps
     history = History()
-    bar = tqdm(total=config.num_steps, disable=not progress, unit="step", smoothing=0.1)
+    # At most one redraw a second: in Jupyter each redraw is a few widget messages, and a kernel
+    # that queues thousands of them during a long cell makes the frontend (or nbval) drop some.
+    bar = tqdm(
+        total=config.num_steps, disable=not progress, unit="step", smoothing=0.1, mininterval=1.0
+    )
     step_time, steps_timed = 0.0, 0
     for step in range(config.num_steps):
         lr = cosine_lr(step, config.num_steps, config.learning_rate)
