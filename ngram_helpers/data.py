@@ -170,6 +170,12 @@ def ngram_windows(
             pos = 0
 
 
+def eval_batch_count(num_tokens: int, batch_size: int, max_batches: int | None) -> int:
+    """How many batches the reference evaluation averages: ``num_tokens // batch_size``, capped."""
+    num_batches = num_tokens // batch_size
+    return num_batches if max_batches is None else min(num_batches, max_batches)
+
+
 class NgramTable:
     """Every window of a token stream precomputed as tensors, for fast batching.
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from ngram_helpers.data import NgramTable
+from ngram_helpers.data import NgramTable, eval_batch_count
 from ngram_helpers.models import MLP
 
 
@@ -147,9 +147,7 @@ class SplitEvaluator:
     def __init__(
         self, tokens: list[int], context_length: int, batch_size: int, max_batches: int | None
     ) -> None:
-        num_batches = len(tokens) // batch_size
-        if max_batches is not None:
-            num_batches = min(num_batches, max_batches)
+        num_batches = eval_batch_count(len(tokens), batch_size, max_batches)
         if num_batches == 0:
             raise ValueError(f"split has {len(tokens)} tokens: not one batch of {batch_size}")
         self.num_batches, self.batch_size = num_batches, batch_size

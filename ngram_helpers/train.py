@@ -21,7 +21,13 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
-from ngram_helpers.data import DatasetError, NamesData, NgramTable, ngram_windows
+from ngram_helpers.data import (
+    DatasetError,
+    NamesData,
+    NgramTable,
+    eval_batch_count,
+    ngram_windows,
+)
 from ngram_helpers.fast import FastStep, SplitEvaluator
 from ngram_helpers.models import MLP, ModelConfig
 from ngram_helpers.rng import RNG
@@ -77,9 +83,7 @@ def evaluate(
     Walks the split from its start with ``ngram_windows`` for ``len(tokens) // batch_size``
     batches (or ``max_batches``, if fewer). ``SplitEvaluator`` computes the same number faster.
     """
-    num_batches = len(tokens) // batch_size
-    if max_batches is not None:
-        num_batches = min(num_batches, max_batches)
+    num_batches = eval_batch_count(len(tokens), batch_size, max_batches)
     batches = ngram_windows(tokens, context_length, batch_size)
     total = 0.0
     for _ in range(num_batches):
