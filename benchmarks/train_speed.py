@@ -5,8 +5,9 @@ built from Python lists by the n-gram walk (``ngram_windows``), the raw-tensor m
 runs forward with autograd, ``torch.optim.AdamW`` uses its defaults, and every ``eval_every``
 steps train (20 batches) and val are evaluated batch by batch through the same list-building walk.
 The project's path is ``ngram_helpers.train.train`` (position tables, hand-written gradients,
-fused AdamW, each distinct evaluation context scored once). Both run the same steps, schedule
-and evaluations, and print their last train/val losses so that one can see they agree.
+one flat parameter buffer stepped by one fused AdamW call, each distinct evaluation context
+scored once). Both run the same steps, schedule and evaluations, and print their last train/val
+losses so that one can see they agree.
 
 Timings on a shared machine are noisy, so the two are run alternately ``--repeats`` times and
 the fastest run of each is compared. Both wall-clock and process CPU time are printed: when other

@@ -27,7 +27,7 @@ import torch
 
 from ngram_helpers.counts import best_count_model
 from ngram_helpers.data import NamesData, NgramTable
-from ngram_helpers.fast import FastStep, SplitEvaluator, fast_loss
+from ngram_helpers.fast import FastStep, FlatAdamW, SplitEvaluator, fast_loss
 from ngram_helpers.models import MLP, ModelConfig
 from ngram_helpers.sample import sample_names
 from ngram_helpers.train import History, TrainConfig, build_model, train
@@ -223,12 +223,11 @@ def lr_range_test(
     trained in place.
     """
     batches = NgramTable(data.tokens["train"], model.config.context_length)
-    optimizer = torch.optim.AdamW(model.parameters(), weight_decay=weight_decay, fused=True)
     step_gradients = FastStep(model)
+    optimizer = FlatAdamW(step_gradients.flat, lrs[0], weight_decay)
     losses: list[float] = []
     for step, lr in enumerate(lrs):
-        for group in optimizer.param_groups:
-            group["lr"] = lr
+        optimizer.lr = lr
         inputs, targets = batches.batch(step, batch_size)
         losses.append(fast_loss(model, inputs, targets).item())
         if losses[-1] > 4 * min(losses):

@@ -28,7 +28,7 @@ from ngram_helpers.data import (
     eval_batch_count,
     ngram_windows,
 )
-from ngram_helpers.fast import FastStep, SplitEvaluator
+from ngram_helpers.fast import FastStep, FlatAdamW, SplitEvaluator
 from ngram_helpers.models import MLP, ModelConfig
 from ngram_helpers.rng import RNG
 
@@ -121,13 +121,8 @@ def train(
     batches = NgramTable(data.tokens["train"], t)
     eval_train = SplitEvaluator(data.tokens["train"], t, bs, config.train_eval_batches)
     eval_val = SplitEvaluator(data.tokens["val"], t, bs, None)
-    optimizer = torch.optim.AdamW(
-        model.parameters(),
-        lr=config.learning_rate,
-        weight_decay=config.weight_decay,
-        fused=True,
-    )
     compute_gradients = FastStep(model)  # fills every .grad; nothing to zero between steps
+    optimizer = FlatAdamW(compute_gradients.flat, config.learning_rate, config.weight_decay)
     history = History()
     # At most one redraw a second: in Jupyter each redraw is a few widget messages, and a kernel
     # that queues thousands of them during a long cell makes the frontend (or nbval) drop some.
@@ -137,8 +132,7 @@ def train(
     step_time, steps_timed = 0.0, 0
     for step in range(config.num_steps):
         lr = cosine_lr(step, config.num_steps, config.learning_rate)
-        for group in optimizer.param_groups:
-            group["lr"] = lr
+        optimizer.lr = lr
         if step % config.eval_every == 0 or step == config.num_steps - 1:
             train_loss, val_loss = eval_train(model), eval_val(model)
             history.append(step, train_loss, val_loss, lr)

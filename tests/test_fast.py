@@ -6,7 +6,15 @@ import pytest
 import torch
 
 from ngram_helpers.data import load_names
-from ngram_helpers.fast import FastStep, SplitEvaluator, fast_logits, fast_loss, sigmoid_tanh
+from ngram_helpers.fast import (
+    FastStep,
+    FlatAdamW,
+    SplitEvaluator,
+    fast_logits,
+    fast_loss,
+    flatten_parameters,
+    sigmoid_tanh,
+)
 from ngram_helpers.models import MLP, ModelConfig
 from ngram_helpers.rng import RNG
 from ngram_helpers.train import TrainConfig, evaluate, train
@@ -53,6 +61,38 @@ def test_fast_step_gradients_equal_autograd(config):
     for (name, p), q in zip(plain.named_parameters(), fast.parameters(), strict=True):
         scale = p.grad.abs().max().item()
         assert torch.allclose(q.grad, p.grad, rtol=0, atol=1e-5 * scale), name
+
+
+def test_flattened_parameters_are_views_of_one_buffer():
+    config = CONFIGS[1]
+    model, twin = MLP(config, RNG(3)), MLP(config, RNG(3))
+    flat = flatten_parameters(model)
+    assert flat.numel() == sum(p.numel() for p in model.parameters())
+    for p, q in zip(model.parameters(), twin.parameters(), strict=True):
+        assert torch.equal(p, q)  # values kept
+        assert p.data_ptr() >= flat.data_ptr() and p.grad.data_ptr() >= flat.grad.data_ptr()
+    with torch.no_grad():
+        flat.add_(1.0)
+        flat.grad.fill_(2.0)
+    for p, q in zip(model.parameters(), twin.parameters(), strict=True):
+        assert torch.equal(p, q + 1.0) and torch.equal(p.grad, torch.full_like(p, 2.0))
+
+
+def test_flat_adamw_is_torch_adamw_bit_for_bit():
+    gen = torch.Generator().manual_seed(0)
+    start = torch.randn(1000, generator=gen)
+    ours, theirs = torch.nn.Parameter(start.clone()), torch.nn.Parameter(start.clone())
+    flat_adamw = FlatAdamW(ours, lr=7e-4, weight_decay=1e-4)
+    adamw = torch.optim.AdamW([theirs], lr=7e-4, weight_decay=1e-4, fused=True)
+    for step in range(5):
+        grad = torch.randn(1000, generator=gen)
+        ours.grad, theirs.grad = grad.clone(), grad.clone()
+        lr = 7e-4 / (step + 1)
+        flat_adamw.lr = lr
+        adamw.param_groups[0]["lr"] = lr
+        flat_adamw.step()
+        adamw.step()
+        assert torch.equal(ours, theirs)
 
 
 def test_split_evaluator_equals_the_plain_evaluation():
