@@ -5,7 +5,7 @@ seconds, the ratio ours/gensim, WordSim-353 Spearman rho and the top-10 neighbou
 the two models next to the overlap between two gensim seeds. A benchmark, not a test: timings
 depend on the machine and on what else runs on it.
 
-    .venv/bin/python benchmarks/word2vec_speed.py [--epochs-sg 5] [--epochs-cbow 10] [--batch 1024]
+    .venv/bin/python benchmarks/word2vec_speed.py [--epochs-sg 5] [--epochs-cbow 10] [--batch N]
 """
 
 from __future__ import annotations
@@ -77,7 +77,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs-sg", type=int, default=5)
     parser.add_argument("--epochs-cbow", type=int, default=10)
-    parser.add_argument("--batch", type=int, default=1024)
+    parser.add_argument(
+        "--batch", type=int, default=None, help="default: 1024 pairs skip-gram, 384 CBOW"
+    )
     parser.add_argument("--only", choices=["sg", "cbow"], default=None)
     args = parser.parse_args()
     torch.set_num_threads(1)

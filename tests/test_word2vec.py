@@ -110,16 +110,39 @@ def test_noise_distribution_and_table():
     assert share.tolist() == pytest.approx(noise.tolist(), abs=1e-4)
 
 
-def test_context_positions_stay_in_sentence_and_window():
+def test_context_pairs_stay_in_sentence_and_window():
     sentence_ids = torch.tensor([0, 0, 0, 0, 1, 1, 1])
-    positions, valid = negative_sampling.context_positions(
+    centre, context = negative_sampling.context_pairs(
         sentence_ids, 3, torch.Generator().manual_seed(0)
     )
-    assert positions.shape == (7, 6)
-    centre = torch.arange(7)[:, None].expand_as(positions)
-    assert torch.all(sentence_ids[positions][valid] == sentence_ids[centre][valid])
-    assert torch.all((positions - centre).abs()[valid] <= 3)
-    assert valid[:, 2].sum() + valid[:, 3].sum() > 0  # the nearest neighbours are always in reach
+    assert torch.all(sentence_ids[centre] == sentence_ids[context])
+    distance = (context - centre).abs()
+    assert torch.all((distance >= 1) & (distance <= 3))
+    order = centre * 10 + context  # centre by centre, contexts left to right
+    assert torch.all(order[1:] > order[:-1])
+    nearest = {
+        (c, o) for c, o in zip(centre.tolist(), context.tolist(), strict=True) if abs(c - o) == 1
+    }
+    assert nearest == {
+        (0, 1),
+        (1, 0),
+        (1, 2),
+        (2, 1),
+        (2, 3),
+        (3, 2),
+        (4, 5),
+        (5, 4),
+        (5, 6),
+        (6, 5),
+    }
+
+
+def test_output_words_put_the_true_word_first_and_mark_skipped_noise():
+    outputs, sign = negative_sampling.output_words(
+        torch.tensor([3, 4]), torch.tensor([[1, 3], [2, 5]], dtype=torch.int32)
+    )
+    assert outputs.tolist() == [[3, 1, 3], [4, 2, 5]]
+    assert sign.tolist() == [[1, -1, 0], [1, -1, -1]]
 
 
 def test_negative_sampling_step_is_a_gradient_step():
@@ -135,7 +158,8 @@ def test_negative_sampling_step_is_a_gradient_step():
         - (keep * torch.nn.functional.logsigmoid(-(u[negatives] * hh[:, None]).sum(2))).sum()
     )
     loss.backward()
-    step_h, batch_loss = negative_sampling.negative_sampling_step(w_out, h, targets, negatives, 0.1)
+    outputs, sign = negative_sampling.output_words(targets, negatives)
+    step_h, batch_loss = negative_sampling.negative_sampling_step(w_out, h, outputs, sign, 0.1)
     assert batch_loss.item() == pytest.approx(loss.item(), abs=1e-6)
     assert torch.allclose(step_h, -0.1 * hh.grad)
     assert torch.allclose(w_out, u.detach() - 0.1 * u.grad)
@@ -167,6 +191,12 @@ def test_negative_sampling_training_separates_topics_and_is_deterministic(sg):
     other = sims[groups[:, None] != groups[None, :]].mean()
     assert same > other + 0.2
     assert first.epoch_loss[-1] < first.epoch_loss[0]
+
+
+def test_batch_size_defaults_per_model():
+    assert NegativeSamplingConfig(sg=True).batch_size == negative_sampling.SKIPGRAM_BATCH
+    assert NegativeSamplingConfig(sg=False).batch_size == negative_sampling.CBOW_BATCH
+    assert NegativeSamplingConfig(sg=False, batch_size=64).batch_size == 64
 
 
 def test_negative_sampling_rejects_an_unknown_cbow_gradient():
