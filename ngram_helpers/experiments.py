@@ -27,7 +27,7 @@ import torch
 
 from ngram_helpers.counts import best_count_model
 from ngram_helpers.data import NamesData, NgramTable
-from ngram_helpers.fast import FastStep, FlatAdamW, SplitEvaluator, fast_loss
+from ngram_helpers.fast import FlatAdamW, SplitEvaluator, fast_loss, gradient_step
 from ngram_helpers.models import MLP, ModelConfig
 from ngram_helpers.sample import sample_names
 from ngram_helpers.train import History, TrainConfig, build_model, train
@@ -147,8 +147,28 @@ def _build_rows() -> list[Row]:
         "mlp-ctx8-10k-b512", "context 5 -> 8, 10k steps, batch 512", "mlp-ctx5-10k-b512",
         batch5x, context_length=8,
     )  # fmt: skip
+    schedule3 = variant(
+        "mlp-b256-10k", "context 3, batch 128 -> 256, 50k -> 10k steps", "mlp-lesson", lesson,
+        batch_size=256, num_steps=10_000,
+    )  # fmt: skip
+    fast3 = variant(
+        "mlp-b256-10k-lr2e-3", "context 3, 10k steps, batch 256, peak lr 7e-4 -> 2e-3",
+        "mlp-b256-10k", schedule3, learning_rate=2e-3,
+    )  # fmt: skip
+    deep2 = variant(
+        "mlp-deep2", "context 3, hidden layers 1 -> 2", "mlp-b256-10k-lr2e-3", fast3,
+        hidden_layers=2,
+    )  # fmt: skip
+    deep3 = variant(
+        "mlp-deep3", "context 3, hidden layers 2 -> 3", "mlp-deep2", deep2, hidden_layers=3
+    )
+    deep5 = variant(
+        "mlp-ctx5-10k-b512-deep2", "context 5, 10k steps, batch 512, hidden layers 1 -> 2",
+        "mlp-ctx5-10k-b512", batch5x, hidden_layers=2,
+    )  # fmt: skip
     return rows + [
-        short, lesson, init, ctx5, ctx8, early5, early8, decay8, wide5, batch5, batch5x, batch8x
+        short, lesson, init, ctx5, ctx8, early5, early8, decay8, wide5, batch5, batch5x, batch8x,
+        schedule3, fast3, deep2, deep3, deep5,
     ]  # fmt: skip
 
 
@@ -167,8 +187,8 @@ def build_row_model(row: Row, data: NamesData) -> MLP:
     """The initialised MLP of an ``mlp`` row: the reference init, output layer scaled."""
     model = build_model(data, replace(row.model, vocab_size=data.tokenizer.vocab_size), row.train)
     with torch.no_grad():
-        model.mlp[2].weight.mul_(row.output_init_scale)
-        model.mlp[2].bias.mul_(row.output_init_scale)
+        model.mlp[-1].weight.mul_(row.output_init_scale)
+        model.mlp[-1].bias.mul_(row.output_init_scale)
     return model
 
 
@@ -223,7 +243,7 @@ def lr_range_test(
     trained in place.
     """
     batches = NgramTable(data.tokens["train"], model.config.context_length)
-    step_gradients = FastStep(model)
+    step_gradients = gradient_step(model)
     optimizer = FlatAdamW(step_gradients.flat, lrs[0], weight_decay)
     losses: list[float] = []
     for step, lr in enumerate(lrs):

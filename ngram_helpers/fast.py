@@ -86,7 +86,7 @@ def fast_logits(model: MLP, idx: torch.Tensor) -> torch.Tensor:
     tables = position_tables(model).view(-1, model.config.hidden_size)  # (V*T, H)
     pre = F.embedding_bag(table_rows(idx), tables, mode="sum").add_(model.mlp[0].bias)  # (B, H)
     hidden = sigmoid_tanh(pre) if torch.is_grad_enabled() else sigmoid_tanh_(pre)
-    return model.mlp[2](hidden)
+    return model.mlp[2:](hidden)  # the output layer (after more hidden layers, if any)
 
 
 def fast_loss(model: MLP, idx: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
@@ -151,6 +151,11 @@ class FastStep:
     """
 
     def __init__(self, model: MLP) -> None:
+        if model.config.hidden_layers != 1:
+            raise ValueError(
+                f"FastStep handles one hidden layer, not {model.config.hidden_layers}: "
+                f"use AutogradStep (or gradient_step, which picks)"
+            )
         self.model = model
         self.wte = model.wte.weight  # (V, E)
         self.w1 = model.mlp[0].weight  # (H, T*E)
@@ -190,6 +195,30 @@ class FastStep:
         dw1 = dtables.t() @ self.wte  # (T*H, E): the blocks dW1_t stacked
         self.w1.grad.view(h, t, e).copy_(dw1.view(t, h, e).transpose(0, 1))
         torch.mm(dtables, blocks, out=self.wte.grad)
+
+
+class AutogradStep:
+    """``FastStep``'s job for a model of any depth: autograd computes the gradients.
+
+    The gradients of ``fast_loss`` are copied into the parameters' ``.grad`` (views of the flat
+    buffer ``self.flat``, as with ``FastStep``). Deeper models (notebook 05) are trained this way.
+    """
+
+    def __init__(self, model: MLP) -> None:
+        self.model = model
+        self.flat = flatten_parameters(model)
+        self.params = list(model.parameters())
+
+    def __call__(self, idx: torch.Tensor, targets: torch.Tensor) -> None:
+        """Set every parameter's ``.grad`` to the gradient of the batch's mean cross-entropy."""
+        grads = torch.autograd.grad(fast_loss(self.model, idx, targets), self.params)
+        for param, grad in zip(self.params, grads, strict=True):
+            param.grad.copy_(grad)
+
+
+def gradient_step(model: MLP) -> FastStep | AutogradStep:
+    """``FastStep`` for the lesson's one-hidden-layer model, ``AutogradStep`` for deeper ones."""
+    return FastStep(model) if model.config.hidden_layers == 1 else AutogradStep(model)
 
 
 class SplitEvaluator:

@@ -33,11 +33,13 @@ class ModelConfig:
     context_length: int = 3
     embedding_size: int = 48
     hidden_size: int = 512
+    hidden_layers: int = 1  # the lesson's model has one; notebook 05 tries a deeper stack
 
     def num_parameters(self) -> int:
-        """Parameter count by formula: V*E + (T*E*H + H) + (H*V + V)."""
+        """Parameter count by formula: V*E + (T*E*H + H) + (L-1)*(H*H + H) + (H*V + V)."""
         v, t, e, h = self.vocab_size, self.context_length, self.embedding_size, self.hidden_size
-        return v * e + (t * e * h + h) + (h * v + v)
+        deeper = (self.hidden_layers - 1) * (h * h + h)
+        return v * e + (t * e * h + h) + deeper + (h * v + v)
 
 
 def initial_weights(config: ModelConfig, rng: RNG) -> dict[str, torch.Tensor]:
@@ -45,6 +47,9 @@ def initial_weights(config: ModelConfig, rng: RNG) -> dict[str, torch.Tensor]:
 
     The embedding is N(0, 1); each linear layer is U(-s, s) with s = 1/sqrt(fan_in), the
     PyTorch default. Linear weights come out in nn.Linear's (out_features, in_features) layout.
+    The names are the lesson's: ``fc1`` the first layer, ``fc2`` the output layer. A deeper model
+    (``hidden_layers`` L > 1) has (H, H) layers ``hidden2`` ... ``hiddenL`` in between, drawn
+    after ``fc1`` and before ``fc2``, so its first layer starts as the lesson's does.
     """
     v, t, e, h = (
         config.vocab_size,
@@ -58,22 +63,24 @@ def initial_weights(config: ModelConfig, rng: RNG) -> dict[str, torch.Tensor]:
 
     wte = torch.tensor(rng.randn(v * e, 0.0, 1.0)).view(v, e)
     s1 = 1 / math.sqrt(t * e)
-    fc1_weight, fc1_bias = uniform((h, t * e), s1), uniform((h,), s1)
+    weights = {"wte": wte, "fc1_weight": uniform((h, t * e), s1), "fc1_bias": uniform((h,), s1)}
     s2 = 1 / math.sqrt(h)
-    fc2_weight, fc2_bias = uniform((v, h), s2), uniform((v,), s2)
-    return {
-        "wte": wte,
-        "fc1_weight": fc1_weight,
-        "fc1_bias": fc1_bias,
-        "fc2_weight": fc2_weight,
-        "fc2_bias": fc2_bias,
-    }
+    for layer in range(2, config.hidden_layers + 1):
+        weights[f"hidden{layer}_weight"] = uniform((h, h), s2)
+        weights[f"hidden{layer}_bias"] = uniform((h,), s2)
+    weights["fc2_weight"], weights["fc2_bias"] = uniform((v, h), s2), uniform((v,), s2)
+    return weights
 
 
 class MLPRaw:
     """The model with plain tensors: parameters are a list, forward is four lines."""
 
     def __init__(self, config: ModelConfig, rng: RNG) -> None:
+        if config.hidden_layers != 1:
+            raise ValueError(
+                f"MLPRaw is the lesson's one-hidden-layer model; use MLP for "
+                f"hidden_layers={config.hidden_layers}"
+            )
         self.config = config
         w = initial_weights(config, rng)
         self.wte = w["wte"]  # (V, E)
@@ -102,17 +109,21 @@ class MLPRaw:
 
 
 class MLP(nn.Module):
-    """The same model as an ``nn.Module``: an Embedding and a Linear-Tanh-Linear stack."""
+    """The same model as an ``nn.Module``: an Embedding and a Linear-Tanh-Linear stack.
+
+    With ``config.hidden_layers`` L > 1 the stack has L Linear-Tanh pairs before the output
+    layer (notebook 05); ``mlp[0]`` is always the first layer and ``mlp[-1]`` the output layer.
+    """
 
     def __init__(self, config: ModelConfig, rng: RNG | None = None) -> None:
         super().__init__()
         self.config = config
         self.wte = nn.Embedding(config.vocab_size, config.embedding_size)
-        self.mlp = nn.Sequential(
-            nn.Linear(config.context_length * config.embedding_size, config.hidden_size),
-            nn.Tanh(),
-            nn.Linear(config.hidden_size, config.vocab_size),
-        )
+        h = config.hidden_size
+        layers = [nn.Linear(config.context_length * config.embedding_size, h), nn.Tanh()]
+        for _ in range(config.hidden_layers - 1):
+            layers += [nn.Linear(h, h), nn.Tanh()]
+        self.mlp = nn.Sequential(*layers, nn.Linear(h, config.vocab_size))
         if rng is not None:
             self.load_initial_weights(rng)
 
@@ -121,10 +132,11 @@ class MLP(nn.Module):
         """Overwrite PyTorch's random init with the reference draws from ``rng``."""
         w = initial_weights(self.config, rng)
         self.wte.weight.copy_(w["wte"])
-        self.mlp[0].weight.copy_(w["fc1_weight"])
-        self.mlp[0].bias.copy_(w["fc1_bias"])
-        self.mlp[2].weight.copy_(w["fc2_weight"])
-        self.mlp[2].bias.copy_(w["fc2_bias"])
+        names = ["fc1"] + [f"hidden{k}" for k in range(2, self.config.hidden_layers + 1)] + ["fc2"]
+        linears = [layer for layer in self.mlp if isinstance(layer, nn.Linear)]
+        for name, linear in zip(names, linears, strict=True):
+            linear.weight.copy_(w[f"{name}_weight"])
+            linear.bias.copy_(w[f"{name}_bias"])
 
     def forward(
         self, idx: torch.Tensor, targets: torch.Tensor | None = None

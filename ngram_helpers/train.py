@@ -28,7 +28,7 @@ from ngram_helpers.data import (
     eval_batch_count,
     ngram_windows,
 )
-from ngram_helpers.fast import FastStep, FlatAdamW, SplitEvaluator
+from ngram_helpers.fast import FlatAdamW, SplitEvaluator, gradient_step
 from ngram_helpers.models import MLP, ModelConfig
 from ngram_helpers.rng import RNG
 
@@ -121,7 +121,7 @@ def train(
     batches = NgramTable(data.tokens["train"], t)
     eval_train = SplitEvaluator(data.tokens["train"], t, bs, config.train_eval_batches)
     eval_val = SplitEvaluator(data.tokens["val"], t, bs, None)
-    compute_gradients = FastStep(model)  # fills every .grad; nothing to zero between steps
+    compute_gradients = gradient_step(model)  # fills every .grad; nothing to zero between steps
     optimizer = FlatAdamW(compute_gradients.flat, config.learning_rate, config.weight_decay)
     history = History()
     # At most one redraw a second: in Jupyter each redraw is a few widget messages, and a kernel

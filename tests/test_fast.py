@@ -1,18 +1,21 @@
 """The fast formulation (ngram_helpers.fast) computes what the plain MLP computes."""
 
 import re
+from dataclasses import replace
 
 import pytest
 import torch
 
 from ngram_helpers.data import load_names
 from ngram_helpers.fast import (
+    AutogradStep,
     FastStep,
     FlatAdamW,
     SplitEvaluator,
     fast_logits,
     fast_loss,
     flatten_parameters,
+    gradient_step,
     sigmoid_tanh,
 )
 from ngram_helpers.models import MLP, ModelConfig
@@ -61,6 +64,23 @@ def test_fast_step_gradients_equal_autograd(config):
     for (name, p), q in zip(plain.named_parameters(), fast.parameters(), strict=True):
         scale = p.grad.abs().max().item()
         assert torch.allclose(q.grad, p.grad, rtol=0, atol=1e-5 * scale), name
+
+
+def test_deeper_model_trains_through_autograd_step():
+    config = ModelConfig(vocab_size=11, context_length=4, embedding_size=5, hidden_size=16)
+    deep = replace(config, hidden_layers=3)
+    model, plain = MLP(deep, RNG(5)), MLP(deep, RNG(5))
+    idx, targets = batch(deep, 64)
+    logits, loss = plain(idx, targets)
+    assert torch.allclose(fast_logits(model, idx), logits, rtol=0, atol=1e-6)
+    with pytest.raises(ValueError, match="one hidden layer, not 3"):
+        FastStep(model)
+    step = gradient_step(model)
+    assert isinstance(step, AutogradStep) and isinstance(gradient_step(MLP(config)), FastStep)
+    loss.backward()
+    step(idx, targets)
+    for (name, p), q in zip(plain.named_parameters(), model.parameters(), strict=True):
+        assert torch.allclose(q.grad, p.grad, rtol=0, atol=1e-5 * p.grad.abs().max()), name
 
 
 def test_flattened_parameters_are_views_of_one_buffer():

@@ -2,6 +2,7 @@
 
 import math
 
+import pytest
 import torch
 
 from ngram_helpers.models import MLP, MLPRaw, ModelConfig
@@ -37,6 +38,18 @@ def test_parameter_count_formula():
     config = ModelConfig()
     model = MLP(config)
     assert sum(p.numel() for p in model.parameters()) == config.num_parameters() == 89_387
+    deep = ModelConfig(hidden_layers=3)
+    assert sum(p.numel() for p in MLP(deep).parameters()) == deep.num_parameters()
+    assert deep.num_parameters() == 89_387 + 2 * (512 * 512 + 512)
+
+
+def test_deeper_model_starts_like_the_lesson_and_raw_refuses_it():
+    lesson, deep = MLP(ModelConfig(), RNG(1337)), MLP(ModelConfig(hidden_layers=2), RNG(1337))
+    assert torch.equal(lesson.wte.weight, deep.wte.weight)
+    assert torch.equal(lesson.mlp[0].weight, deep.mlp[0].weight)
+    assert deep.mlp[2].weight.shape == (512, 512) and deep.mlp[-1].weight.shape == (27, 512)
+    with pytest.raises(ValueError, match="hidden_layers=2"):
+        MLPRaw(ModelConfig(hidden_layers=2), RNG(1337))
 
 
 def test_initial_loss_is_near_uniform(names_data):
