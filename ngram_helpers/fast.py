@@ -21,6 +21,10 @@ parameters' ``.grad`` without autograd, so any torch optimiser can take the step
     dP_t[v] = sum of dpre over the examples whose position-t character is v
     dW1_t   = dP_t.T @ wte                     dwte = sum_t dP_t @ W1_t.T
 
+These formulas are for the lesson's one hidden layer. Deeper models (``hidden_layers`` > 1,
+notebook 05) keep the position tables for their first layer and let autograd do the rest
+(``AutogradStep``); ``gradient_step`` picks the right one.
+
 **tanh.** ``torch.tanh`` is several times slower than ``torch.sigmoid`` on the CPUs we measured,
 so the hidden layer uses the identity ``tanh(x) = 2 * sigmoid(2x) - 1`` (differences from
 ``torch.tanh`` stay below 2e-7).
