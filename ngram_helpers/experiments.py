@@ -77,11 +77,11 @@ class RowResult:
     model: MLP | None = None
 
 
-def variant(name: str, description: str, parent: str, base: Row, **changes) -> Row:
+def variant(name: str, description: str, base: Row, **changes) -> Row:
     """A copy of the MLP row ``base`` with ``changes`` to its model/train configs or init.
 
     ``changes`` are field names of ``ModelConfig`` or ``TrainConfig``, or ``output_init_scale``:
-    ``variant("wd", "weight decay 0.1", "mlp-lesson", lesson, weight_decay=0.1)``.
+    ``variant("wd", "weight decay 0.1", lesson, weight_decay=0.1)``. ``base`` is its parent.
     """
     unknown = (
         set(changes)
@@ -101,7 +101,7 @@ def variant(name: str, description: str, parent: str, base: Row, **changes) -> R
         model=replace(base.model, **model_changes),
         train=replace(base.train, **train_changes),
         output_init_scale=scale,
-        parent=parent,
+        parent=base.name,
     )
 
 
@@ -111,61 +111,82 @@ def _build_rows() -> list[Row]:
         rows.append(Row(f"count-{n}", f"count {n}-gram, add-alpha chosen on val", "count", n))
     lesson = Row("mlp-lesson", "the lesson's MLP: T=3, E=48, H=512, 50k steps", "mlp")
     short = variant(
-        "mlp-lesson-2k", "the lesson's MLP stopped after 2k steps", "mlp-lesson", lesson,
+        "mlp-lesson-2k",
+        "the lesson's MLP stopped after 2k steps",
+        lesson,
         num_steps=2_000,
-    )  # fmt: skip
+    )
     init = variant(
-        "mlp-init", "output layer initialised x0.1: step-0 loss ~ ln V", "mlp-lesson", lesson,
+        "mlp-init",
+        "output layer initialised x0.1: step-0 loss ~ ln V",
+        lesson,
         output_init_scale=0.1,
-    )  # fmt: skip
-    ctx5 = variant("mlp-ctx5", "context 3 -> 5", "mlp-lesson", lesson, context_length=5)
-    ctx8 = variant("mlp-ctx8", "context 5 -> 8", "mlp-ctx5", ctx5, context_length=8)
+    )
+    ctx5 = variant("mlp-ctx5", "context 3 -> 5", lesson, context_length=5)
+    ctx8 = variant("mlp-ctx8", "context 5 -> 8", ctx5, context_length=8)
     early5 = variant(
-        "mlp-ctx5-10k", "context 5, 50k -> 10k steps (stop before it overfits)", "mlp-ctx5", ctx5,
+        "mlp-ctx5-10k",
+        "context 5, 50k -> 10k steps (stop before it overfits)",
+        ctx5,
         num_steps=10_000,
-    )  # fmt: skip
+    )
     early8 = variant(
-        "mlp-ctx8-10k", "context 8, 50k -> 10k steps (stop before it overfits)", "mlp-ctx8", ctx8,
+        "mlp-ctx8-10k",
+        "context 8, 50k -> 10k steps (stop before it overfits)",
+        ctx8,
         num_steps=10_000,
-    )  # fmt: skip
-    decay8 = variant(
-        "mlp-ctx8-wd1", "context 8, weight decay 1e-4 -> 1.0", "mlp-ctx8", ctx8, weight_decay=1.0
     )
+    decay8 = variant("mlp-ctx8-wd1", "context 8, weight decay 1e-4 -> 1.0", ctx8, weight_decay=1.0)
     wide5 = variant(
-        "mlp-ctx5-10k-h1024", "context 5, 10k steps, hidden 512 -> 1024", "mlp-ctx5-10k", early5,
+        "mlp-ctx5-10k-h1024",
+        "context 5, 10k steps, hidden 512 -> 1024",
+        early5,
         hidden_size=1024,
-    )  # fmt: skip
-    batch5 = variant(
-        "mlp-ctx5-10k-b256", "context 5, 10k steps, batch 128 -> 256", "mlp-ctx5-10k", early5,
-        batch_size=256,
-    )  # fmt: skip
-    batch5x = variant(
-        "mlp-ctx5-10k-b512", "context 5, 10k steps, batch 256 -> 512", "mlp-ctx5-10k-b256",
-        batch5, batch_size=512,
-    )  # fmt: skip
-    batch8x = variant(
-        "mlp-ctx8-10k-b512", "context 5 -> 8, 10k steps, batch 512", "mlp-ctx5-10k-b512",
-        batch5x, context_length=8,
-    )  # fmt: skip
-    schedule3 = variant(
-        "mlp-b256-10k", "context 3, batch 128 -> 256, 50k -> 10k steps", "mlp-lesson", lesson,
-        batch_size=256, num_steps=10_000,
-    )  # fmt: skip
-    fast3 = variant(
-        "mlp-b256-10k-lr2e-3", "context 3, 10k steps, batch 256, peak lr 7e-4 -> 2e-3",
-        "mlp-b256-10k", schedule3, learning_rate=2e-3,
-    )  # fmt: skip
-    deep2 = variant(
-        "mlp-deep2", "context 3, hidden layers 1 -> 2", "mlp-b256-10k-lr2e-3", fast3,
-        hidden_layers=2,
-    )  # fmt: skip
-    deep3 = variant(
-        "mlp-deep3", "context 3, hidden layers 2 -> 3", "mlp-deep2", deep2, hidden_layers=3
     )
+    batch5 = variant(
+        "mlp-ctx5-10k-b256",
+        "context 5, 10k steps, batch 128 -> 256",
+        early5,
+        batch_size=256,
+    )
+    batch5x = variant(
+        "mlp-ctx5-10k-b512",
+        "context 5, 10k steps, batch 256 -> 512",
+        batch5,
+        batch_size=512,
+    )
+    batch8x = variant(
+        "mlp-ctx8-10k-b512",
+        "context 5 -> 8, 10k steps, batch 512",
+        batch5x,
+        context_length=8,
+    )
+    schedule3 = variant(
+        "mlp-b256-10k",
+        "context 3, batch 128 -> 256, 50k -> 10k steps",
+        lesson,
+        batch_size=256,
+        num_steps=10_000,
+    )
+    fast3 = variant(
+        "mlp-b256-10k-lr2e-3",
+        "context 3, 10k steps, batch 256, peak lr 7e-4 -> 2e-3",
+        schedule3,
+        learning_rate=2e-3,
+    )
+    deep2 = variant(
+        "mlp-deep2",
+        "context 3, hidden layers 1 -> 2",
+        fast3,
+        hidden_layers=2,
+    )
+    deep3 = variant("mlp-deep3", "context 3, hidden layers 2 -> 3", deep2, hidden_layers=3)
     deep5 = variant(
-        "mlp-ctx5-10k-b512-deep2", "context 5, 10k steps, batch 512, hidden layers 1 -> 2",
-        "mlp-ctx5-10k-b512", batch5x, hidden_layers=2,
-    )  # fmt: skip
+        "mlp-ctx5-10k-b512-deep2",
+        "context 5, 10k steps, batch 512, hidden layers 1 -> 2",
+        batch5x,
+        hidden_layers=2,
+    )
     return rows + [
         short, lesson, init, ctx5, ctx8, early5, early8, decay8, wide5, batch5, batch5x, batch8x,
         schedule3, fast3, deep2, deep3, deep5,

@@ -42,14 +42,22 @@ class ModelConfig:
         return v * e + (t * e * h + h) + deeper + (h * v + v)
 
 
+def linear_layer_names(config: ModelConfig) -> list[str]:
+    """The linear layers, input to output, by the lesson's names: ``fc1`` first, ``fc2`` last.
+
+    A deeper model (``hidden_layers`` L > 1) has (H, H) layers ``hidden2`` ... ``hiddenL`` in
+    between.
+    """
+    return ["fc1", *(f"hidden{k}" for k in range(2, config.hidden_layers + 1)), "fc2"]
+
+
 def initial_weights(config: ModelConfig, rng: RNG) -> dict[str, torch.Tensor]:
     """Draw the initial weights in the reference order.
 
     The embedding is N(0, 1); each linear layer is U(-s, s) with s = 1/sqrt(fan_in), the
-    PyTorch default. Linear weights come out in nn.Linear's (out_features, in_features) layout.
-    The names are the lesson's: ``fc1`` the first layer, ``fc2`` the output layer. A deeper model
-    (``hidden_layers`` L > 1) has (H, H) layers ``hidden2`` ... ``hiddenL`` in between, drawn
-    after ``fc1`` and before ``fc2``, so its first layer starts as the lesson's does.
+    PyTorch default. Linear weights come out in nn.Linear's (out_features, in_features) layout,
+    keyed ``<name>_weight`` and ``<name>_bias`` with the names of ``linear_layer_names``. Layers
+    are drawn from input to output, so a deeper model's first layer starts as the lesson's does.
     """
     v, t, e, h = (
         config.vocab_size,
@@ -61,14 +69,13 @@ def initial_weights(config: ModelConfig, rng: RNG) -> dict[str, torch.Tensor]:
     def uniform(shape: tuple[int, ...], scale: float) -> torch.Tensor:
         return torch.tensor(rng.rand(math.prod(shape), -scale, scale)).view(shape)
 
-    wte = torch.tensor(rng.randn(v * e, 0.0, 1.0)).view(v, e)
-    s1 = 1 / math.sqrt(t * e)
-    weights = {"wte": wte, "fc1_weight": uniform((h, t * e), s1), "fc1_bias": uniform((h,), s1)}
-    s2 = 1 / math.sqrt(h)
-    for layer in range(2, config.hidden_layers + 1):
-        weights[f"hidden{layer}_weight"] = uniform((h, h), s2)
-        weights[f"hidden{layer}_bias"] = uniform((h,), s2)
-    weights["fc2_weight"], weights["fc2_bias"] = uniform((v, h), s2), uniform((v,), s2)
+    weights = {"wte": torch.tensor(rng.randn(v * e, 0.0, 1.0)).view(v, e)}
+    fan_ins = [t * e] + [h] * config.hidden_layers
+    fan_outs = [h] * config.hidden_layers + [v]
+    for name, fan_in, fan_out in zip(linear_layer_names(config), fan_ins, fan_outs, strict=True):
+        scale = 1 / math.sqrt(fan_in)
+        weights[f"{name}_weight"] = uniform((fan_out, fan_in), scale)
+        weights[f"{name}_bias"] = uniform((fan_out,), scale)
     return weights
 
 
@@ -132,9 +139,8 @@ class MLP(nn.Module):
         """Overwrite PyTorch's random init with the reference draws from ``rng``."""
         w = initial_weights(self.config, rng)
         self.wte.weight.copy_(w["wte"])
-        names = ["fc1"] + [f"hidden{k}" for k in range(2, self.config.hidden_layers + 1)] + ["fc2"]
         linears = [layer for layer in self.mlp if isinstance(layer, nn.Linear)]
-        for name, linear in zip(names, linears, strict=True):
+        for name, linear in zip(linear_layer_names(self.config), linears, strict=True):
             linear.weight.copy_(w[f"{name}_weight"])
             linear.bias.copy_(w[f"{name}_bias"])
 
