@@ -10,7 +10,8 @@ float rounding) with fewer operations; ``tests/test_fast.py`` checks the equival
 
 with ``P_t = wte @ W1_t``, a small (V, H) table. Building the T tables costs T*V*E*H
 multiply-adds, instead of B*T*E*H for the batch, and the batch then only needs row lookups
-(``F.embedding_bag`` gathers and sums them in one operation).
+(``F.embedding_bag`` gathers and sums them in one operation). The tables are built by one batched
+product that reads the blocks ``W1_t`` where ``nn.Linear`` keeps them, without copying ``W1``.
 
 **Backpropagation by hand.** ``FastStep`` writes the gradients of the mean cross-entropy into the
 parameters' ``.grad`` without autograd, so any torch optimiser can take the step. With
@@ -19,7 +20,7 @@ parameters' ``.grad`` without autograd, so any torch optimiser can take the step
     dlogits = (p - onehot(targets)) / B        dW2 = dlogits.T @ h       db2 = sum_b dlogits
     dpre    = (dlogits @ W2) * (1 - h**2)      db1 = sum_b dpre
     dP_t[v] = sum of dpre over the examples whose position-t character is v
-    dW1_t   = dP_t.T @ wte                     dwte = sum_t dP_t @ W1_t.T
+    dW1_t   = wte.T @ dP_t                     dwte = sum_t dP_t @ W1_t.T
 
 These formulas are for the lesson's one hidden layer. Deeper models (``hidden_layers`` > 1,
 notebook 05) keep the position tables for their first layer and let autograd do the rest
@@ -27,7 +28,8 @@ notebook 05) keep the position tables for their first layer and let autograd do 
 
 **tanh.** ``torch.tanh`` is several times slower than ``torch.sigmoid`` on the CPUs we measured,
 so the hidden layer uses the identity ``tanh(x) = 2 * sigmoid(2x) - 1`` (differences from
-``torch.tanh`` stay below 2e-7).
+``torch.tanh`` stay below 2e-7). ``FastStep`` doubles the tables and the bias for free inside
+the products that make them (doubling is exact in floating point), so the 2x costs no pass.
 
 **One flat buffer.** ``FastStep`` moves all parameters (and their gradients) into one flat
 tensor, each parameter becoming a view of its slice. The optimiser then sees a single tensor, and
@@ -45,7 +47,6 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from torch.optim.adamw import adamw
 
 from ngram_helpers.data import NgramTable, eval_batch_count
 from ngram_helpers.models import MLP
@@ -61,34 +62,36 @@ def sigmoid_tanh_(x: torch.Tensor) -> torch.Tensor:
     return x.mul_(2).sigmoid_().mul_(2).sub_(1)
 
 
-def position_blocks(model: MLP) -> torch.Tensor:
-    """``W1`` rearranged as (T, H, E): block t is ``W1_t``, the columns position t multiplies."""
+def first_layer_blocks(model: MLP) -> torch.Tensor:
+    """``W1`` seen as (T, E, H): block t is ``W1_t``, the rows position t multiplies.
+
+    A view of the first layer's weight (stored (H, T*E) by ``nn.Linear``), not a copy: each
+    block is a matrix whose columns lie T*E numbers apart, a layout matrix products read as is.
+    """
     cfg = model.config
     w1 = model.mlp[0].weight.view(cfg.hidden_size, cfg.context_length, cfg.embedding_size)
-    return w1.transpose(0, 1).contiguous()
+    return w1.permute(1, 2, 0)
 
 
-def position_tables(model: MLP, blocks: torch.Tensor | None = None) -> torch.Tensor:
-    """The tables ``P_t = wte @ W1_t.T`` side by side: a (V, T*H) matrix in one product.
+def position_tables(model: MLP) -> torch.Tensor:
+    """The tables ``P_t = wte @ W1_t``, stacked (T, V, H), from one batched product.
 
-    Row ``v`` holds ``P_1[v], ..., P_T[v]``, so seen as (V*T, H) the table of position t for
-    character v is row ``v*T + t``. ``blocks`` is ``position_blocks(model)`` if already computed.
+    Seen as (T*V, H), the table row of character v at position t is row ``t*V + v``.
     """
-    if blocks is None:
-        blocks = position_blocks(model)
-    return model.wte.weight @ blocks.view(-1, model.config.embedding_size).t()
+    return torch.matmul(model.wte.weight, first_layer_blocks(model))
 
 
-def table_rows(idx: torch.Tensor) -> torch.Tensor:
-    """Row numbers into the (V*T, H) tables: character v at position t is row ``v*T + t``."""
+def table_rows(idx: torch.Tensor, vocab_size: int) -> torch.Tensor:
+    """Row numbers into the (T*V, H) tables: character v at position t is row ``t*V + v``."""
     context_length = idx.shape[1]
-    return torch.add(torch.arange(context_length), idx, alpha=context_length)
+    return torch.add(idx, torch.arange(context_length), alpha=vocab_size)
 
 
 def fast_logits(model: MLP, idx: torch.Tensor) -> torch.Tensor:
     """The model's logits (B, V) for contexts ``idx`` (B, T), through the position tables."""
-    tables = position_tables(model).view(-1, model.config.hidden_size)  # (V*T, H)
-    pre = F.embedding_bag(table_rows(idx), tables, mode="sum").add_(model.mlp[0].bias)  # (B, H)
+    tables = position_tables(model).view(-1, model.config.hidden_size)  # (T*V, H)
+    rows = table_rows(idx, model.config.vocab_size)
+    pre = F.embedding_bag(rows, tables, mode="sum").add_(model.mlp[0].bias)  # (B, H)
     hidden = sigmoid_tanh(pre) if torch.is_grad_enabled() else sigmoid_tanh_(pre)
     return model.mlp[2:](hidden)  # the output layer (after more hidden layers, if any)
 
@@ -120,10 +123,11 @@ def flatten_parameters(model: torch.nn.Module) -> torch.nn.Parameter:
 class FlatAdamW:
     """AdamW for one tensor: ``torch.optim.AdamW(..., fused=True)``'s update, called directly.
 
-    Holds the two moment buffers and the step count itself and calls ``torch.optim.adamw.adamw``,
-    the functional form ``torch.optim.AdamW`` runs, with the same defaults (betas 0.9, 0.999,
-    eps 1e-8), so each step gives bit-identical numbers (``tests/test_fast.py`` checks). Set
-    ``lr`` before each ``step()`` to follow a schedule.
+    Holds the two moment buffers and the step count itself and calls ``torch._fused_adamw_``,
+    the kernel ``torch.optim.AdamW(fused=True)`` ends in, with the same defaults (betas 0.9,
+    0.999, eps 1e-8), so each step gives bit-identical numbers (``tests/test_fast.py`` checks).
+    Skipping the Python layers in between (hooks, state lookups, grouping the tensors by device)
+    halves the cost of a step at this size. Set ``lr`` before each ``step()`` to follow a schedule.
     """
 
     def __init__(self, param: torch.nn.Parameter, lr: float, weight_decay: float) -> None:
@@ -131,14 +135,16 @@ class FlatAdamW:
         self.exp_avg = torch.zeros_like(param)
         self.exp_avg_sq = torch.zeros_like(param)
         self.steps = torch.zeros((), dtype=torch.float32)
+        self.one = torch.ones(())
 
     @torch.no_grad()
     def step(self) -> None:
         """Update ``param`` in place from ``param.grad``."""
-        adamw(
+        self.steps.add_(self.one)  # the step count goes up first, as in torch.optim.AdamW
+        torch._fused_adamw_(
             [self.param], [self.param.grad], [self.exp_avg], [self.exp_avg_sq], [], [self.steps],
-            fused=True, amsgrad=False, beta1=0.9, beta2=0.999, lr=self.lr,
-            weight_decay=self.weight_decay, eps=1e-8, maximize=False,
+            lr=self.lr, beta1=0.9, beta2=0.999, weight_decay=self.weight_decay, eps=1e-8,
+            amsgrad=False, maximize=False,
         )  # fmt: skip
 
 
@@ -148,7 +154,8 @@ class FastStep:
     Computes the gradients of ``fast_loss(model, idx, targets)`` (formulas in the module
     docstring) and stores them in each parameter's ``.grad``, overwriting what was there; the
     optimiser then updates the parameters as after ``loss.backward()``. No autograd graph is
-    built and the parameter tensors are looked up once, so a step is about twenty tensor ops.
+    built and the parameter tensors are looked up once, so a step is about twenty tensor ops, and
+    small constants are tensors made once (a Python number costs a conversion on every call).
 
     The parameters are moved into one flat buffer, ``self.flat``: step it with ``FlatAdamW`` (or
     give a torch optimiser ``[step.flat]``) rather than ``model.parameters()``.
@@ -167,7 +174,9 @@ class FastStep:
         self.w2 = model.mlp[2].weight  # (V, H)
         self.b2 = model.mlp[2].bias  # (V,)
         self.flat = flatten_parameters(model)
-        self.one, self.minus_one = torch.ones(1), torch.full((1, 1), -1.0)  # reused every step
+        self.zero = torch.zeros(1, 1, 1)
+        self.one = torch.ones(1)
+        self.minus_one = torch.full((1, 1), -1.0)
 
     @torch.no_grad()
     def __call__(self, idx: torch.Tensor, targets: torch.Tensor) -> None:
@@ -175,12 +184,13 @@ class FastStep:
         batch, t = idx.shape
         v, e = self.wte.shape
         h = self.b1.shape[0]
-        # forward: hidden layer through the position tables, then the output layer
-        blocks = position_blocks(self.model).view(t * h, e)  # W1_1, ..., W1_T stacked
-        tables = position_tables(self.model, blocks).view(v * t, h)
-        rows = table_rows(idx)  # (B, T)
-        pre = F.embedding_bag(rows, tables, mode="sum").add_(self.b1)
-        hidden = sigmoid_tanh_(pre)  # (B, H)
+        # forward: hidden layer through the position tables (made doubled, for sigmoid_tanh's
+        # 2x), then the output layer
+        blocks = first_layer_blocks(self.model)  # (T, E, H), a view of W1
+        tables_x2 = torch.baddbmm(self.zero, self.wte.expand(t, v, e), blocks, beta=0, alpha=2)
+        rows = table_rows(idx, v)  # (B, T)
+        pre_x2 = F.embedding_bag(rows, tables_x2.view(t * v, h), mode="sum").add_(self.b1, alpha=2)
+        hidden = torch.add(self.minus_one, pre_x2.sigmoid_(), alpha=2)  # tanh(pre), (B, H)
         # the output layer computed transposed, (V, B): the faster product on the CPUs we tried
         logits_t = torch.addmm(self.b2.unsqueeze(1), self.w2, hidden.t())
         # backward: softmax + cross-entropy, output layer, tanh, then the tables
@@ -192,13 +202,15 @@ class FastStep:
         dhidden = dlogits_t.t() @ self.w2  # (B, H)
         dpre = dhidden.mul_(torch.addcmul(self.one, hidden, hidden, value=-1))  # * (1 - h^2)
         torch.sum(dpre, dim=0, out=self.b1.grad)
-        dtables = torch.zeros(v * t, h)  # row v*T+t: sum of dpre where position t holds v
+        dtables = torch.zeros(t * v, h)  # row t*V+v: sum of dpre where position t holds v
+        rows_by_position = rows.t().contiguous()  # index_add_ is faster with a contiguous index
         for position in range(t):
-            dtables.index_add_(0, rows[:, position], dpre)
-        dtables = dtables.view(v, t * h)
-        dw1 = dtables.t() @ self.wte  # (T*H, E): the blocks dW1_t stacked
-        self.w1.grad.view(h, t, e).copy_(dw1.view(t, h, e).transpose(0, 1))
-        torch.mm(dtables, blocks, out=self.wte.grad)
+            dtables.index_add_(0, rows_by_position[position], dpre)
+        dtables = dtables.view(t, v, h)
+        # dW1_t = wte.T @ dP_t, written straight into W1's gradient seen as (T, H, E) blocks
+        w1_grad_blocks = self.w1.grad.view(h, t, e).transpose(0, 1)
+        torch.bmm(dtables.transpose(1, 2), self.wte.expand(t, v, e), out=w1_grad_blocks)
+        torch.sum(torch.bmm(dtables, blocks.transpose(1, 2)), dim=0, out=self.wte.grad)
 
 
 class AutogradStep:
