@@ -6,7 +6,11 @@ character (nats) on val and test:
 - ``uniform``: every one of the V characters has probability 1/V, a loss of ln V;
 - ``count-n``: the count n-gram model of ``ngram_helpers.counts`` with its best add-alpha;
 - ``mlp-*``: the MLP trained by ``ngram_helpers.train.train``. The lesson's model comes first;
-  each following row makes ONE change to the row it names as ``parent`` and keeps the others.
+  each following row makes ONE change to the row it names as ``parent`` and keeps the others;
+- ``kn-n``: the count n-gram model with Kneser-Ney smoothing (``ngram_helpers.kneser_ney``);
+- ``mix-*``: a mixture of other rows' models, ``sum_k w_k P_k(c | context)``, with the weights
+  ``w_k`` fitted on val (``mixture_weights``), as Bengio et al. (2003) mixed their MLP with an
+  interpolated trigram model. Its components are trained afresh when the row runs.
 
 ``benchmarks/results_table.py`` runs the rows and writes the CSV that notebook 05 plots; the
 notebook and ``tests/test_results_table.py`` re-run cheap rows with ``run_row`` and compare.
@@ -24,11 +28,14 @@ import time
 from dataclasses import asdict, dataclass, field, replace
 
 import torch
+import torch.nn.functional as F
 
 from ngram_helpers.counts import best_count_model
-from ngram_helpers.data import NamesData, NgramTable
-from ngram_helpers.fast import FlatAdamW, SplitEvaluator, fast_loss, gradient_step
-from ngram_helpers.models import MLP, ModelConfig
+from ngram_helpers.data import NamesData, NgramTable, evaluation_examples
+from ngram_helpers.fast import FlatAdamW, SplitEvaluator, fast_logits, fast_loss, gradient_step
+from ngram_helpers.kneser_ney import KneserNey, fit_kneser_ney
+from ngram_helpers.kneser_ney import split_loss as kneser_ney_loss
+from ngram_helpers.models import MLP, ModelConfig, current_name_only
 from ngram_helpers.sample import sample_names
 from ngram_helpers.train import History, TrainConfig, build_model, train
 
@@ -42,19 +49,22 @@ class Row:
 
     name: str
     description: str
-    kind: str  # "uniform", "count" or "mlp"
+    kind: str  # "uniform", "count", "mlp", "kneser-ney" or "mixture"
     order: int = 0  # n of a count n-gram model
     model: ModelConfig = field(default_factory=ModelConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     output_init_scale: float = 1.0
     parent: str = ""
+    components: tuple[str, ...] = ()  # the rows a mixture mixes
 
     def config(self) -> dict:
         """The settings that define the row, as plain data for the CSV's configuration column."""
         if self.kind == "uniform":
             return {}
-        if self.kind == "count":
+        if self.kind in ("count", "kneser-ney"):
             return {"order": self.order}
+        if self.kind == "mixture":
+            return {"components": list(self.components)}
         return {
             "model": asdict(self.model),
             "train": asdict(self.train),
@@ -187,9 +197,37 @@ def _build_rows() -> list[Row]:
         batch5x,
         hidden_layers=2,
     )
+    names3 = variant(
+        "mlp-deep2-names",
+        "context 3, 2 hidden layers, characters of the previous name hidden",
+        deep2,
+        current_name_only=True,
+    )
+    names5 = variant(
+        "mlp-ctx5-deep2-names",
+        "context 5, 10k steps, batch 512, 2 hidden layers, previous name hidden",
+        deep5,
+        current_name_only=True,
+    )
+    kneser_ney = [
+        Row(f"kn-{n}", f"count {n}-gram, modified Kneser-Ney smoothing", "kneser-ney", n)
+        for n in (4, 5)
+    ]
+    mix3 = Row(
+        "mix-ctx3",
+        "mixture of mlp-deep2-names and kn-4 (context 3), weights fitted on val",
+        "mixture",
+        components=("mlp-deep2-names", "kn-4"),
+    )
+    mix5 = Row(
+        "mix-ctx5",
+        "mixture of mlp-ctx5-deep2-names and kn-5 (context 5), weights fitted on val",
+        "mixture",
+        components=("mlp-ctx5-deep2-names", "kn-5"),
+    )
     return rows + [
         short, lesson, init, ctx5, ctx8, early5, early8, decay8, wide5, batch5, batch5x, batch8x,
-        schedule3, fast3, deep2, deep3, deep5,
+        schedule3, fast3, deep2, deep3, deep5, names3, names5, *kneser_ney, mix3, mix5,
     ]  # fmt: skip
 
 
@@ -230,6 +268,13 @@ def run_row(row: Row, data: NamesData, *, progress: bool = False) -> RowResult:
         params = vocab**row.order  # one smoothed probability per (context, character) cell
         extra = {"alpha": alpha}
         return RowResult(val, test, params, 0, time.process_time() - start, None, extra)
+    if row.kind == "kneser-ney":
+        model = fit_kneser_ney(data, row.order)
+        val, test = kneser_ney_loss(model, data, "val"), kneser_ney_loss(model, data, "test")
+        params = vocab**row.order
+        return RowResult(val, test, params, 0, time.process_time() - start, None)
+    if row.kind == "mixture":
+        return run_mixture(row, data)
     model = build_row_model(row, data)
     history = train(model, data, row.train, progress=progress)
     val, test = split_loss(model, data, "val"), split_loss(model, data, "test")
@@ -239,6 +284,73 @@ def run_row(row: Row, data: NamesData, *, progress: bool = False) -> RowResult:
         val, test, params, row.train.num_steps, cpu, row.train.init_seed, history=history,
         model=model,
     )  # fmt: skip
+
+
+def target_probabilities(
+    model: MLP | KneserNey, data: NamesData, split: str, context_length: int
+) -> torch.Tensor:
+    """The probability ``model`` gives each target of the split's reference evaluation.
+
+    The examples are those ``split_loss`` averages for the n-gram walk with ``context_length``
+    characters; a model with a shorter context reads the last characters of each. A Kneser-Ney
+    model reads them with the previous name's characters hidden (``current_name_only``), as it
+    was counted from padded names.
+    """
+    contexts, targets = evaluation_examples(data.tokens[split], context_length)
+    with torch.inference_mode():
+        if isinstance(model, KneserNey):
+            recent = current_name_only(contexts)[:, context_length - (model.order - 1) :]
+            probs = model.probs(recent)
+        else:
+            recent = contexts[:, context_length - model.config.context_length :]
+            probs = F.softmax(fast_logits(model, recent).double(), dim=-1)
+    return probs.gather(1, targets[:, None]).squeeze(1)
+
+
+def mixture_weights(probs: torch.Tensor, iterations: int = 200) -> torch.Tensor:
+    """The weights (K,) of the mixture of K models that best fits the given targets.
+
+    ``probs`` (K, N) is the probability each model gives each of N targets. Expectation-
+    maximisation: each round, every target shares itself among the models in proportion to
+    ``w_k * P_k``, and each weight becomes its model's average share. The mean log-likelihood of
+    the mixture never decreases from one round to the next.
+    """
+    weights = torch.full((probs.shape[0],), 1 / probs.shape[0], dtype=probs.dtype)
+    for _ in range(iterations):
+        shares = weights[:, None] * probs
+        weights = (shares / shares.sum(dim=0)).mean(dim=1)
+    return weights
+
+
+def mixture_loss(weights: torch.Tensor, probs: torch.Tensor) -> float:
+    """Mean negative log-likelihood of the mixture ``sum_k w_k P_k`` over the targets."""
+    return -(weights @ probs).log().mean().item()
+
+
+def run_mixture(row: Row, data: NamesData) -> RowResult:
+    """Train the row's components, fit the mixture weights on val, score val and test."""
+    start = time.process_time()
+    components = [get_row(name) for name in row.components]
+    context_length = max(
+        c.model.context_length if c.kind == "mlp" else c.order - 1 for c in components
+    )
+    models, params, steps = [], 0, 0
+    for component in components:
+        if component.kind == "kneser-ney":
+            models.append(fit_kneser_ney(data, component.order))
+            params += data.tokenizer.vocab_size**component.order
+        else:
+            result = run_row(component, data)
+            models.append(result.model)
+            params, steps = params + result.parameters, steps + result.steps
+    probs = {
+        split: torch.stack([target_probabilities(m, data, split, context_length) for m in models])
+        for split in ("val", "test")
+    }
+    weights = mixture_weights(probs["val"])
+    val, test = mixture_loss(weights, probs["val"]), mixture_loss(weights, probs["test"])
+    extra = {"weights": [round(w, 4) for w in weights.tolist()]}
+    return RowResult(val, test, params, steps, time.process_time() - start, None, extra)
 
 
 def new_name_share(names: list[str], data: NamesData) -> float:

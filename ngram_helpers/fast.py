@@ -48,7 +48,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from ngram_helpers.data import NgramTable, eval_batch_count
+from ngram_helpers.data import eval_batch_count, evaluation_examples
 from ngram_helpers.models import MLP
 
 
@@ -90,7 +90,7 @@ def table_rows(idx: torch.Tensor, vocab_size: int) -> torch.Tensor:
 def fast_logits(model: MLP, idx: torch.Tensor) -> torch.Tensor:
     """The model's logits (B, V) for contexts ``idx`` (B, T), through the position tables."""
     tables = position_tables(model).view(-1, model.config.hidden_size)  # (T*V, H)
-    rows = table_rows(idx, model.config.vocab_size)
+    rows = table_rows(model.read(idx), model.config.vocab_size)
     pre = F.embedding_bag(rows, tables, mode="sum").add_(model.mlp[0].bias)  # (B, H)
     hidden = sigmoid_tanh(pre) if torch.is_grad_enabled() else sigmoid_tanh_(pre)
     return model.mlp[2:](hidden)  # the output layer (after more hidden layers, if any)
@@ -188,7 +188,7 @@ class FastStep:
         # 2x), then the output layer
         blocks = first_layer_blocks(self.model)  # (T, E, H), a view of W1
         tables_x2 = torch.baddbmm(self.zero, self.wte.expand(t, v, e), blocks, beta=0, alpha=2)
-        rows = table_rows(idx, v)  # (B, T)
+        rows = table_rows(self.model.read(idx), v)  # (B, T)
         pre_x2 = F.embedding_bag(rows, tables_x2.view(t * v, h), mode="sum").add_(self.b1, alpha=2)
         hidden = torch.add(self.minus_one, pre_x2.sigmoid_(), alpha=2)  # tanh(pre), (B, H)
         # the output layer computed transposed, (V, B): the faster product on the CPUs we tried
@@ -252,8 +252,8 @@ class SplitEvaluator:
         if num_batches == 0:
             raise ValueError(f"split has {len(tokens)} tokens: not one batch of {batch_size}")
         self.num_batches, self.batch_size = num_batches, batch_size
-        contexts, self.targets = NgramTable(tokens, context_length).examples(
-            0, num_batches * batch_size
+        contexts, self.targets = evaluation_examples(
+            tokens, context_length, batch_size, max_batches
         )
         self.unique_contexts, self.inverse = torch.unique(contexts, dim=0, return_inverse=True)
 

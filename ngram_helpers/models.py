@@ -34,12 +34,29 @@ class ModelConfig:
     embedding_size: int = 48
     hidden_size: int = 512
     hidden_layers: int = 1  # the lesson's model has one; notebook 05 tries a deeper stack
+    # notebook 05: hide the characters of the previous name (see ``current_name_only``)
+    current_name_only: bool = False
 
     def num_parameters(self) -> int:
         """Parameter count by formula: V*E + (T*E*H + H) + (L-1)*(H*H + H) + (H*V + V)."""
         v, t, e, h = self.vocab_size, self.context_length, self.embedding_size, self.hidden_size
         deeper = (self.hidden_layers - 1) * (h * h + h)
         return v * e + (t * e * h + h) + deeper + (h * v + v)
+
+
+def current_name_only(idx: torch.Tensor) -> torch.Tensor:
+    """Contexts (B, T) with every token before an end-of-name token replaced by that token.
+
+    The n-gram walk runs over the names joined end to end, so the context of a name's first
+    letters ends with the previous name, e.g. ``"ma\n"`` before the first letter. Names are
+    independent, so those characters carry nothing but noise; replaced, the context reads
+    ``"\n\n\n"`` whatever came before, and all the name starts share one context. The end token
+    is id 0, as ``Tokenizer.from_text`` numbers it (``"\n"`` sorts first).
+    """
+    ended = (idx == 0).flip(1).cummax(dim=1).values.flip(1)  # an end token here or later
+    before_end = torch.zeros_like(ended)
+    before_end[:, :-1] = ended[:, 1:]  # an end token strictly later
+    return idx.masked_fill(before_end, 0)
 
 
 def linear_layer_names(config: ModelConfig) -> list[str]:
@@ -83,10 +100,10 @@ class MLPRaw:
     """The model with plain tensors: parameters are a list, forward is four lines."""
 
     def __init__(self, config: ModelConfig, rng: RNG) -> None:
-        if config.hidden_layers != 1:
+        if config.hidden_layers != 1 or config.current_name_only:
             raise ValueError(
-                f"MLPRaw is the lesson's one-hidden-layer model; use MLP for "
-                f"hidden_layers={config.hidden_layers}"
+                f"MLPRaw is the lesson's model; use MLP for hidden_layers="
+                f"{config.hidden_layers}, current_name_only={config.current_name_only}"
             )
         self.config = config
         w = initial_weights(config, rng)
@@ -144,11 +161,15 @@ class MLP(nn.Module):
             linear.weight.copy_(w[f"{name}_weight"])
             linear.bias.copy_(w[f"{name}_bias"])
 
+    def read(self, idx: torch.Tensor) -> torch.Tensor:
+        """The contexts as the model sees them: ``idx``, or ``current_name_only(idx)``."""
+        return current_name_only(idx) if self.config.current_name_only else idx
+
     def forward(
         self, idx: torch.Tensor, targets: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Logits (B, V) for contexts ``idx`` (B, T); the mean cross-entropy if targets given."""
-        emb = self.wte(idx).flatten(1)  # (B, T*E)
+        emb = self.wte(self.read(idx)).flatten(1)  # (B, T*E)
         logits = self.mlp(emb)  # (B, V)
         loss = None if targets is None else F.cross_entropy(logits, targets)
         return logits, loss

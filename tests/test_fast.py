@@ -25,6 +25,7 @@ from ngram_helpers.train import TrainConfig, evaluate, train
 CONFIGS = [
     ModelConfig(),
     ModelConfig(vocab_size=11, context_length=4, embedding_size=5, hidden_size=16),
+    ModelConfig(vocab_size=11, context_length=4, embedding_size=5, current_name_only=True),
 ]
 
 

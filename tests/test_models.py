@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from ngram_helpers.models import MLP, MLPRaw, ModelConfig
+from ngram_helpers.models import MLP, MLPRaw, ModelConfig, current_name_only
 from ngram_helpers.rng import RNG
 from ngram_helpers.train import evaluate
 
@@ -56,3 +56,16 @@ def test_initial_loss_is_near_uniform(names_data):
     model = MLP(ModelConfig(), RNG(1337))
     loss = evaluate(model, names_data.tokens["val"], 3)
     assert abs(loss - math.log(27)) < 0.1
+
+
+def test_current_name_only_hides_the_previous_name():
+    idx = torch.tensor([[1, 2, 0], [1, 0, 3], [0, 5, 6], [4, 5, 6], [3, 0, 0]])
+    expected = torch.tensor([[0, 0, 0], [0, 0, 3], [0, 5, 6], [4, 5, 6], [0, 0, 0]])
+    assert torch.equal(current_name_only(idx), expected)
+    config = ModelConfig(current_name_only=True)
+    model = MLP(config, RNG(1337))
+    same_start = torch.tensor([[7, 8, 0], [2, 1, 0]])  # two different previous names
+    logits, _ = model(same_start)
+    assert torch.equal(logits[0], logits[1])
+    with pytest.raises(ValueError, match="current_name_only=True"):
+        MLPRaw(config, RNG(1337))

@@ -4,6 +4,7 @@ import csv
 import math
 
 import pytest
+import torch
 
 from benchmarks.results_table import main, read_table
 from ngram_helpers.experiments import ROWS, get_row, run_row
@@ -57,3 +58,16 @@ def test_script_updates_only_the_rows_asked_for(tmp_path):
     assert list(read_table(out)) == ["uniform", "count-2"]
     assert main(["--data", str(NAMES), "--out", str(out), "--rows", "count-1"]) == 0
     assert list(read_table(out)) == ["uniform", "count-1", "count-2"]
+
+
+def test_mixture_weights_fit_the_targets():
+    from ngram_helpers.experiments import mixture_loss, mixture_weights
+
+    gen = torch.Generator().manual_seed(0)
+    good, poor = torch.rand(500, generator=gen) * 0.5 + 0.5, torch.rand(500, generator=gen) * 0.1
+    probs = torch.stack([good, poor]).double()
+    weights = mixture_weights(probs)
+    assert weights.sum().item() == pytest.approx(1.0) and weights[0] > 0.9
+    best = mixture_loss(weights, probs)
+    for w in (0.5, 0.8, 0.99, 1.0):  # no other weighting fits better
+        assert best <= mixture_loss(torch.tensor([w, 1 - w], dtype=torch.float64), probs) + 1e-12
