@@ -181,9 +181,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--checkpoint", help="write model, config, vocabulary and history here")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing checkpoint")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch threads (default 1: this model's operations are too small to gain from more "
+        "threads, and on a shared machine extra threads wait for each other)",
+    )
     args = parser.parse_args(argv)
     if args.steps < 1:
         parser.error(f"--steps must be at least 1, got {args.steps}")
+    if args.threads < 1:
+        parser.error(f"--threads must be at least 1, got {args.threads}")
+    torch.set_num_threads(args.threads)
     try:
         data = load_names(args.data)
     except DatasetError as err:

@@ -68,6 +68,7 @@ def test_train_then_sample(tmp_path):
     [
         (["-m", "ngram_helpers.train", "--steps", "zero"], "invalid int value"),
         (["-m", "ngram_helpers.train", "--steps", "0"], "--steps must be at least 1"),
+        (["-m", "ngram_helpers.train", "--threads", "0"], "--threads must be at least 1"),
         (["-m", "ngram_helpers.train", "--data", "/nonexistent"], "data folder not found"),
         (["-m", "ngram_helpers.sample", "--checkpoint", "/nonexistent.pt"], "not found"),
         (["-m", "ngram_helpers.sample"], "required"),
