@@ -153,6 +153,18 @@ def _build_rows() -> list[Row]:
         early5,
         hidden_size=1024,
     )
+    narrow5 = variant(
+        "mlp-ctx5-10k-e24",
+        "context 5, 10k steps, embedding 48 -> 24",
+        early5,
+        embedding_size=24,
+    )
+    broad5 = variant(
+        "mlp-ctx5-10k-e96",
+        "context 5, 10k steps, embedding 48 -> 96",
+        early5,
+        embedding_size=96,
+    )
     batch5 = variant(
         "mlp-ctx5-10k-b256",
         "context 5, 10k steps, batch 128 -> 256",
@@ -209,6 +221,42 @@ def _build_rows() -> list[Row]:
         deep5,
         current_name_only=True,
     )
+    names3_e96 = variant(
+        "mlp-deep2-names-e96",
+        "context 3, 2 hidden layers, previous name hidden, embedding 48 -> 96",
+        names3,
+        embedding_size=96,
+    )
+    names3_long = variant(
+        "mlp-deep2-names-20k",
+        "context 3, 2 hidden layers, previous name hidden, 10k -> 20k steps",
+        names3,
+        num_steps=20_000,
+    )
+    names3_drop = variant(
+        "mlp-deep2-names-20k-drop",
+        "context 3, 2 hidden layers, previous name hidden, 20k steps, dropout 0 -> 0.1",
+        names3_long,
+        dropout=0.1,
+    )
+    names8 = variant(
+        "mlp-ctx8-deep2-names",
+        "context 5 -> 8, 10k steps, batch 512, 2 hidden layers, previous name hidden",
+        names5,
+        context_length=8,
+    )
+    names8_drop = variant(
+        "mlp-ctx8-deep2-names-drop",
+        "context 8, 10k steps, batch 512, 2 hidden layers, previous name hidden, dropout 0 -> 0.1",
+        names8,
+        dropout=0.1,
+    )
+    names12_drop = variant(
+        "mlp-ctx12-deep2-names-drop",
+        "context 8 -> 12, 10k steps, batch 512, 2 hidden layers, previous name hidden, dropout 0.1",
+        names8_drop,
+        context_length=12,
+    )
     kneser_ney = [
         Row(f"kn-{n}", f"count {n}-gram, modified Kneser-Ney smoothing", "kneser-ney", n)
         for n in (4, 5)
@@ -225,9 +273,24 @@ def _build_rows() -> list[Row]:
         "mixture",
         components=("mlp-ctx5-deep2-names", "kn-5"),
     )
+    ensemble3 = Row(
+        "mix-ctx3-4",
+        "mixture of the three context-3 MLPs with the previous name hidden (mlp-deep2-names, "
+        "-e96, -20k-drop) and kn-4, weights fitted on val",
+        "mixture",
+        components=(names3.name, names3_e96.name, names3_drop.name, "kn-4"),
+    )
+    mix8 = Row(
+        "mix-ctx8",
+        "mixture of mlp-ctx8-deep2-names-drop and kn-5, weights fitted on val",
+        "mixture",
+        components=(names8_drop.name, "kn-5"),
+    )
     return rows + [
-        short, lesson, init, ctx5, ctx8, early5, early8, decay8, wide5, batch5, batch5x, batch8x,
-        schedule3, fast3, deep2, deep3, deep5, names3, names5, *kneser_ney, mix3, mix5,
+        short, lesson, init, ctx5, ctx8, early5, early8, decay8, wide5, narrow5, broad5, batch5,
+        batch5x, batch8x, schedule3, fast3, deep2, deep3, deep5, names3, names5, names3_e96,
+        names3_long, names3_drop, names8, names8_drop, names12_drop, *kneser_ney, mix3, mix5,
+        ensemble3, mix8,
     ]  # fmt: skip
 
 

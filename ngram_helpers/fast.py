@@ -22,9 +22,9 @@ parameters' ``.grad`` without autograd, so any torch optimiser can take the step
     dP_t[v] = sum of dpre over the examples whose position-t character is v
     dW1_t   = wte.T @ dP_t                     dwte = sum_t dP_t @ W1_t.T
 
-These formulas are for the lesson's one hidden layer. Deeper models (``hidden_layers`` > 1,
-notebook 05) keep the position tables for their first layer and let autograd do the rest
-(``AutogradStep``); ``gradient_step`` picks the right one.
+These formulas are for the lesson's one hidden layer without dropout. Deeper models
+(``hidden_layers`` > 1) and dropout (both notebook 05) keep the position tables for their first
+layer and let autograd do the rest (``AutogradStep``); ``gradient_step`` picks the right one.
 
 **tanh.** ``torch.tanh`` is several times slower than ``torch.sigmoid`` on the CPUs we measured,
 so the hidden layer uses the identity ``tanh(x) = 2 * sigmoid(2x) - 1`` (differences from
@@ -87,18 +87,30 @@ def table_rows(idx: torch.Tensor, vocab_size: int) -> torch.Tensor:
     return torch.add(idx, torch.arange(context_length), alpha=vocab_size)
 
 
-def fast_logits(model: MLP, idx: torch.Tensor) -> torch.Tensor:
-    """The model's logits (B, V) for contexts ``idx`` (B, T), through the position tables."""
+def fast_logits(model: MLP, idx: torch.Tensor, dropout: float = 0.0) -> torch.Tensor:
+    """The model's logits (B, V) for contexts ``idx`` (B, T), through the position tables.
+
+    ``dropout`` > 0 (training only, notebook 05) zeroes that share of every hidden layer's
+    outputs at random and scales the rest up by 1 / (1 - dropout), so on average each hidden unit
+    passes on what it would without dropout. The model itself has no dropout: evaluation,
+    sampling and ``MLP.forward`` always use every unit.
+    """
     tables = position_tables(model).view(-1, model.config.hidden_size)  # (T*V, H)
     rows = table_rows(model.read(idx), model.config.vocab_size)
     pre = F.embedding_bag(rows, tables, mode="sum").add_(model.mlp[0].bias)  # (B, H)
-    hidden = sigmoid_tanh(pre) if torch.is_grad_enabled() else sigmoid_tanh_(pre)
-    return model.mlp[2:](hidden)  # the output layer (after more hidden layers, if any)
+    x = sigmoid_tanh(pre) if torch.is_grad_enabled() else sigmoid_tanh_(pre)
+    for layer in model.mlp[2:]:  # more hidden layers, if any, then the output layer
+        if dropout and isinstance(layer, torch.nn.Linear):  # the input of every later layer
+            x = F.dropout(x, dropout)
+        x = layer(x)
+    return x
 
 
-def fast_loss(model: MLP, idx: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """Mean cross-entropy of the batch, as ``model(idx, targets)[1]`` computes it."""
-    return F.cross_entropy(fast_logits(model, idx), targets)
+def fast_loss(
+    model: MLP, idx: torch.Tensor, targets: torch.Tensor, dropout: float = 0.0
+) -> torch.Tensor:
+    """Mean cross-entropy of the batch, as ``model(idx, targets)[1]`` computes it (no dropout)."""
+    return F.cross_entropy(fast_logits(model, idx, dropout), targets)
 
 
 def flatten_parameters(model: torch.nn.Module) -> torch.nn.Parameter:
@@ -214,27 +226,32 @@ class FastStep:
 
 
 class AutogradStep:
-    """``FastStep``'s job for a model of any depth: autograd computes the gradients.
+    """``FastStep``'s job for a model of any depth, with or without dropout: autograd computes it.
 
-    The gradients of ``fast_loss`` are copied into the parameters' ``.grad`` (views of the flat
-    buffer ``self.flat``, as with ``FastStep``). Deeper models (notebook 05) are trained this way.
+    The gradients of ``fast_loss`` (with ``dropout``) are copied into the parameters' ``.grad``
+    (views of the flat buffer ``self.flat``, as with ``FastStep``). Deeper models and dropout
+    (notebook 05) are trained this way.
     """
 
-    def __init__(self, model: MLP) -> None:
+    def __init__(self, model: MLP, dropout: float = 0.0) -> None:
         self.model = model
+        self.dropout = dropout
         self.flat = flatten_parameters(model)
         self.params = list(model.parameters())
 
     def __call__(self, idx: torch.Tensor, targets: torch.Tensor) -> None:
         """Set every parameter's ``.grad`` to the gradient of the batch's mean cross-entropy."""
-        grads = torch.autograd.grad(fast_loss(self.model, idx, targets), self.params)
+        loss = fast_loss(self.model, idx, targets, self.dropout)
+        grads = torch.autograd.grad(loss, self.params)
         for param, grad in zip(self.params, grads, strict=True):
             param.grad.copy_(grad)
 
 
-def gradient_step(model: MLP) -> FastStep | AutogradStep:
-    """``FastStep`` for the lesson's one-hidden-layer model, ``AutogradStep`` for deeper ones."""
-    return FastStep(model) if model.config.hidden_layers == 1 else AutogradStep(model)
+def gradient_step(model: MLP, dropout: float = 0.0) -> FastStep | AutogradStep:
+    """``FastStep`` for the lesson's model (one hidden layer, no dropout), else ``AutogradStep``."""
+    if model.config.hidden_layers == 1 and not dropout:
+        return FastStep(model)
+    return AutogradStep(model, dropout)
 
 
 class SplitEvaluator:

@@ -44,6 +44,12 @@ class TrainConfig:
     eval_every: int = 200
     train_eval_batches: int = 20
     init_seed: int = 1337
+    # notebook 05: the share of hidden-layer outputs zeroed at random in each training step
+    dropout: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"dropout must be at least 0 and below 1, got {self.dropout}")
 
 
 @dataclass
@@ -114,14 +120,16 @@ def train(
     learning rate, and takes one AdamW step. Every ``eval_every`` steps (and at the last step) it
     evaluates train (first ``train_eval_batches`` batches) and val, records them, and passes a
     reference-format log line to ``on_eval``. ``progress`` shows a tqdm bar (a widget in Jupyter,
-    text in a terminal).
+    text in a terminal). With ``config.dropout`` > 0 (notebook 05) each step drops that share of
+    the hidden units at random; evaluations always use them all.
     """
     t = model.config.context_length
     bs = config.batch_size
     batches = NgramTable(data.tokens["train"], t)
     eval_train = SplitEvaluator(data.tokens["train"], t, bs, config.train_eval_batches)
     eval_val = SplitEvaluator(data.tokens["val"], t, bs, None)
-    compute_gradients = gradient_step(model)  # fills every .grad; nothing to zero between steps
+    # fills every .grad; nothing to zero between steps
+    compute_gradients = gradient_step(model, config.dropout)
     optimizer = FlatAdamW(compute_gradients.flat, config.learning_rate, config.weight_decay)
     history = History()
     # At most one redraw a second: in Jupyter each redraw is a few widget messages, and a kernel
@@ -130,24 +138,28 @@ def train(
         total=config.num_steps, disable=not progress, unit="step", smoothing=0.1, mininterval=1.0
     )
     step_time, steps_timed = 0.0, 0
-    for step in range(config.num_steps):
-        lr = cosine_lr(step, config.num_steps, config.learning_rate)
-        optimizer.lr = lr
-        if step % config.eval_every == 0 or step == config.num_steps - 1:
-            train_loss, val_loss = eval_train(model), eval_val(model)
-            history.append(step, train_loss, val_loss, lr)
-            step_ms = 1000 * step_time / steps_timed if steps_timed else 0.0
-            step_time, steps_timed = 0.0, 0
-            if on_eval is not None:
-                on_eval(log_line(step, train_loss, val_loss, lr, step_ms))
-            bar.set_postfix(train=f"{train_loss:.4f}", val=f"{val_loss:.4f}", refresh=False)
-        start = time.perf_counter()
-        inputs, targets = batches.batch(step, bs)
-        compute_gradients(inputs, targets)
-        optimizer.step()
-        step_time += time.perf_counter() - start
-        steps_timed += 1
-        bar.update()
+    # Dropout draws its masks from torch's generator: seeded here, the run is repeatable, and
+    # fork_rng gives the caller's generator back untouched afterwards.
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(config.init_seed)
+        for step in range(config.num_steps):
+            lr = cosine_lr(step, config.num_steps, config.learning_rate)
+            optimizer.lr = lr
+            if step % config.eval_every == 0 or step == config.num_steps - 1:
+                train_loss, val_loss = eval_train(model), eval_val(model)
+                history.append(step, train_loss, val_loss, lr)
+                step_ms = 1000 * step_time / steps_timed if steps_timed else 0.0
+                step_time, steps_timed = 0.0, 0
+                if on_eval is not None:
+                    on_eval(log_line(step, train_loss, val_loss, lr, step_ms))
+                bar.set_postfix(train=f"{train_loss:.4f}", val=f"{val_loss:.4f}", refresh=False)
+            start = time.perf_counter()
+            inputs, targets = batches.batch(step, bs)
+            compute_gradients(inputs, targets)
+            optimizer.step()
+            step_time += time.perf_counter() - start
+            steps_timed += 1
+            bar.update()
     bar.close()
     return history
 

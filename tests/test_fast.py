@@ -84,6 +84,35 @@ def test_deeper_model_trains_through_autograd_step():
         assert torch.allclose(q.grad, p.grad, rtol=0, atol=1e-5 * p.grad.abs().max()), name
 
 
+def test_dropout_zeroes_hidden_units_in_training_steps_only():
+    config = ModelConfig(vocab_size=11, context_length=4, embedding_size=5, hidden_size=64)
+    model = MLP(replace(config, hidden_layers=2), RNG(5))
+    idx, targets = batch(config, 32)
+    torch.manual_seed(0)
+    with_dropout = fast_logits(model, idx, dropout=0.5)
+    assert not torch.allclose(with_dropout, model(idx)[0])  # units dropped
+    assert torch.allclose(fast_logits(model, idx), model(idx)[0], rtol=0, atol=1e-6)  # none
+    step = gradient_step(MLP(config), dropout=0.1)  # FastStep has no dropout: autograd does it
+    assert isinstance(step, AutogradStep) and step.dropout == 0.1
+
+
+def test_training_with_dropout_is_repeatable_and_leaves_torchs_generator_alone(names_data):
+    config = TrainConfig(num_steps=20, eval_every=10, dropout=0.2)
+    runs = []
+    for _ in range(2):
+        model = MLP(ModelConfig(hidden_size=32), RNG(1))  # nn.Linear's own init draws from torch
+        state = torch.random.get_rng_state()
+        runs.append(train(model, names_data, config, progress=False).val_loss)
+        assert torch.equal(torch.random.get_rng_state(), state)
+    assert runs[0] == runs[1]
+
+
+@pytest.mark.parametrize("dropout", [-0.1, 1.0])
+def test_dropout_outside_zero_to_one_is_refused(dropout):
+    with pytest.raises(ValueError, match=f"dropout must be at least 0 and below 1, got {dropout}"):
+        TrainConfig(dropout=dropout)
+
+
 def test_flattened_parameters_are_views_of_one_buffer():
     config = CONFIGS[1]
     model, twin = MLP(config, RNG(3)), MLP(config, RNG(3))
