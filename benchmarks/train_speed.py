@@ -1,37 +1,40 @@
-"""Training speed: a reference-style loop against the project's ``train()``, in one process.
+"""Training speed: the lesson-style loop, the plain engine and the fast engine, in one process.
 
-The reference-style loop is the straightforward program the lesson describes: every batch is
-built from Python lists by the n-gram walk (``ngram_windows``), the raw-tensor model (``MLPRaw``)
-runs forward with autograd, ``torch.optim.AdamW`` uses its defaults, and every ``eval_every``
-steps train (20 batches) and val are evaluated batch by batch through the same list-building walk.
-The project's path is ``ngram_helpers.train.train`` (position tables, hand-written gradients,
-one flat parameter buffer stepped by one fused AdamW call, each distinct evaluation context
-scored once). Both run the same steps, schedule and evaluations, and print their last train/val
-losses so that one can see they agree.
+The lesson-style loop is the straightforward program the lesson describes: every batch is built
+from Python lists by the n-gram walk (``ngram_windows``), the raw-tensor model (``MLPRaw``) runs
+forward with autograd, ``torch.optim.AdamW`` uses its defaults, and every ``eval_every`` steps
+train (20 batches) and val are evaluated batch by batch through the same list-building walk.
+``train(engine="plain")`` runs the same computation through ``MLP.forward``, ``loss.backward()``
+and a fused AdamW, with batches cut from precomputed tensors and each distinct evaluation context
+scored once. ``train(engine="fast")`` adds position tables, hand-written gradients and one flat
+parameter buffer (``ngram_helpers.fast``). All three run the same steps, schedule and
+evaluations, and print their last train/val losses so that one can see they agree.
 
-Timings on a shared machine are noisy, so the two are run alternately ``--repeats`` times and
-the fastest run of each is compared. Both wall-clock and process CPU time are printed: when other
+Timings on a shared machine are noisy, so the three are run in turn ``--repeats`` times and the
+fastest run of each is compared. Both wall-clock and process CPU time are printed: when other
 programs compete for the cores, the CPU time of a single-threaded run is the steadier figure::
 
-    python benchmarks/train_speed.py --data datasets/names --steps 2000 --repeats 2 --threads 1
+    python benchmarks/train_speed.py --data ../shared/reference/names-makemore-2018 --steps 3000
 """
 
 from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 
 import torch
 
-from ngram_helpers.data import load_names, ngram_windows
-from ngram_helpers.models import MLPRaw, ModelConfig
+from ngram_helpers.data import NamesData, load_names, ngram_windows
+from ngram_helpers.evaluate import evaluate
+from ngram_helpers.models import MLPRaw
 from ngram_helpers.rng import RNG
-from ngram_helpers.train import TrainConfig, build_model, cosine_lr, evaluate, train
+from ngram_helpers.train import TrainConfig, build_model, cosine_lr, model_config_for, train
 
 
-def reference_style_run(data, config: TrainConfig) -> tuple[float, float]:
+def lesson_style_run(data, config: TrainConfig) -> tuple[float, float]:
     """Train ``MLPRaw`` the straightforward way; return the last (train loss, val loss)."""
-    model_config = ModelConfig(vocab_size=data.tokenizer.vocab_size)
+    model_config = model_config_for(data)
     t, bs = model_config.context_length, config.batch_size
     model = MLPRaw(model_config, RNG(config.init_seed))
     optimizer = torch.optim.AdamW(
@@ -45,8 +48,8 @@ def reference_style_run(data, config: TrainConfig) -> tuple[float, float]:
             group["lr"] = lr
         if step % config.eval_every == 0 or step == config.num_steps - 1:
             losses = (
-                evaluate(model, data.tokens["train"], t, bs, config.train_eval_batches),
-                evaluate(model, data.tokens["val"], t, bs),
+                evaluate(model, data.tokens["train"], bs, config.train_eval_batches),
+                evaluate(model, data.tokens["val"], bs),
             )
         inputs, targets = next(walk)
         _, loss = model(inputs, targets)
@@ -56,18 +59,22 @@ def reference_style_run(data, config: TrainConfig) -> tuple[float, float]:
     return losses
 
 
-def project_run(data, config: TrainConfig) -> tuple[float, float]:
-    """Train with ``ngram_helpers.train.train``; return the last (train loss, val loss)."""
-    model_config = ModelConfig(vocab_size=data.tokenizer.vocab_size)
-    history = train(build_model(data, model_config, config), data, config, progress=False)
-    return history.train_loss[-1], history.val_loss[-1]
+def engine_run(engine: str) -> Callable[[NamesData, TrainConfig], tuple[float, float]]:
+    """A run of ``train(engine=engine)``, returning the last (train loss, val loss)."""
+
+    def run(data: NamesData, config: TrainConfig) -> tuple[float, float]:
+        model = build_model(data, model_config_for(data), config)
+        history = train(model, data, config, engine=engine, progress=False)
+        return history.train_loss[-1], history.val_loss[-1]
+
+    return run
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", default="datasets/names", help="folder with train/val/test.txt")
     parser.add_argument("--steps", type=int, default=2000, help="training steps per run")
-    parser.add_argument("--repeats", type=int, default=2, help="alternating runs of each loop")
+    parser.add_argument("--repeats", type=int, default=2, help="runs of each loop, in turn")
     parser.add_argument(
         "--threads",
         type=int,
@@ -80,7 +87,11 @@ def main() -> None:
     data = load_names(args.data)
     config = TrainConfig(num_steps=args.steps)
     print(f"data {args.data}, {args.steps} steps, {torch.get_num_threads()} torch threads")
-    runs = {"reference-style": reference_style_run, "project train()": project_run}
+    runs = {
+        "lesson-style": lesson_style_run,
+        "engine plain": engine_run("plain"),
+        "engine fast": engine_run("fast"),
+    }
     wall = dict.fromkeys(runs, float("inf"))
     cpu = dict.fromkeys(runs, float("inf"))
     for repeat in range(args.repeats):
@@ -91,16 +102,16 @@ def main() -> None:
             cpu_ms = 1000 * (time.process_time() - start_cpu) / args.steps
             wall[name], cpu[name] = min(wall[name], wall_ms), min(cpu[name], cpu_ms)
             print(
-                f"run {repeat + 1} {name:16s} wall {wall_ms:7.3f} ms/step, "
+                f"run {repeat + 1} {name:13s} wall {wall_ms:7.3f} ms/step, "
                 f"cpu {cpu_ms:7.3f} ms/step "
                 f"(last train_loss {train_loss:.6f}, val_loss {val_loss:.6f})"
             )
     for label, best in (("wall", wall), ("cpu", cpu)):
-        ref, ours = best.values()
-        print(
-            f"best {label}: reference-style {ref:.3f} ms/step, project {ours:.3f} ms/step, "
-            f"ratio {ours / ref:.1%} ({ref / ours:.2f}x faster)"
+        lesson = best["lesson-style"]
+        figures = ", ".join(
+            f"{name} {ms:.3f} ms/step ({lesson / ms:.2f}x)" for name, ms in best.items()
         )
+        print(f"best {label}: {figures}")
 
 
 if __name__ == "__main__":

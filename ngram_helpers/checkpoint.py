@@ -25,7 +25,8 @@ from ngram_helpers.data import NamesData, Tokenizer
 from ngram_helpers.models import MLP, ModelConfig
 from ngram_helpers.train import History, TrainConfig
 
-FORMAT = "ngram_helpers.mlp/1"
+# /2: dropout and the end-of-name id moved into ModelConfig (checkpoints of /1 are refused)
+FORMAT = "ngram_helpers.mlp/2"
 
 
 class CheckpointError(ValueError):
@@ -99,10 +100,19 @@ def load_checkpoint(
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # torch raises many types for a damaged or foreign file
         raise CheckpointError(f"{path}: not a readable checkpoint ({err})") from None
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+    found = payload.get("format") if isinstance(payload, dict) else None
+    if isinstance(found, str) and found.startswith("ngram_helpers.mlp/") and found != FORMAT:
+        raise CheckpointError(
+            f"{path}: written by another version of ngram_helpers (format {found}, this version "
+            f"reads {FORMAT}); train the model again"
+        )
+    if found != FORMAT:
         raise CheckpointError(f"{path}: not an ngram_helpers checkpoint (format {FORMAT})")
-
-    model_config = ModelConfig(**payload["model_config"])
+    try:
+        model_config = ModelConfig(**payload["model_config"])
+        train_config = TrainConfig(**payload["train_config"])
+    except (KeyError, TypeError, ValueError) as err:
+        raise CheckpointError(f"{path}: damaged configuration ({err})") from None
     vocabulary = payload["vocabulary"]
     if expect_vocabulary is not None and vocabulary != expect_vocabulary:
         raise CheckpointError(
@@ -131,7 +141,7 @@ def load_checkpoint(
     return Checkpoint(
         model=model,
         model_config=model_config,
-        train_config=TrainConfig(**payload["train_config"]),
+        train_config=train_config,
         tokenizer=Tokenizer(vocabulary),
         history=History(**payload["history"]),
         data_fingerprint=fingerprint,

@@ -170,20 +170,6 @@ def ngram_windows(
             pos = 0
 
 
-def eval_batch_count(num_tokens: int, batch_size: int, max_batches: int | None) -> int:
-    """How many batches the reference evaluation averages: ``num_tokens // batch_size``, capped."""
-    num_batches = num_tokens // batch_size
-    return num_batches if max_batches is None else min(num_batches, max_batches)
-
-
-def evaluation_examples(
-    tokens: list[int], context_length: int, batch_size: int = 128, max_batches: int | None = None
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """The examples the reference evaluation scores: its batches of the walk, end to end."""
-    count = eval_batch_count(len(tokens), batch_size, max_batches) * batch_size
-    return NgramTable(tokens, context_length).examples(0, count)
-
-
 class NgramTable:
     """Every window of a token stream precomputed as tensors, for fast batching.
 

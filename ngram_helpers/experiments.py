@@ -31,16 +31,18 @@ import torch
 import torch.nn.functional as F
 
 from ngram_helpers.counts import best_count_model
-from ngram_helpers.data import NamesData, NgramTable, evaluation_examples
-from ngram_helpers.fast import FlatAdamW, SplitEvaluator, fast_logits, fast_loss, gradient_step
+from ngram_helpers.data import NamesData, NgramTable
+from ngram_helpers.evaluate import eval_mode, evaluation_examples, padded_loss, split_loss
 from ngram_helpers.kneser_ney import KneserNey, fit_kneser_ney
-from ngram_helpers.kneser_ney import split_loss as kneser_ney_loss
 from ngram_helpers.models import MLP, ModelConfig, current_name_only
 from ngram_helpers.sample import sample_names
 from ngram_helpers.train import History, TrainConfig, build_model, train
 
 SAMPLE_SEED = 42
 NUM_SAMPLES = 200
+# MLP rows train with the fast engine (notebook 04 shows it gives the plain engine's numbers);
+# each row's configuration says so.
+ENGINE = "fast"
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class Row:
         if self.kind == "mixture":
             return {"components": list(self.components)}
         return {
+            "engine": ENGINE,
             "model": asdict(self.model),
             "train": asdict(self.train),
             "output_init_scale": self.output_init_scale,
@@ -307,16 +310,13 @@ def get_row(name: str) -> Row:
 
 def build_row_model(row: Row, data: NamesData) -> MLP:
     """The initialised MLP of an ``mlp`` row: the reference init, output layer scaled."""
-    model = build_model(data, replace(row.model, vocab_size=data.tokenizer.vocab_size), row.train)
+    tokenizer = data.tokenizer
+    config = replace(row.model, vocab_size=tokenizer.vocab_size, end_token=tokenizer.end_token)
+    model = build_model(data, config, row.train)
     with torch.no_grad():
         model.mlp[-1].weight.mul_(row.output_init_scale)
         model.mlp[-1].bias.mul_(row.output_init_scale)
     return model
-
-
-def split_loss(model: MLP, data: NamesData, split: str, batch_size: int = 128) -> float:
-    """The reference evaluation of a whole split (mean of per-batch mean losses)."""
-    return SplitEvaluator(data.tokens[split], model.config.context_length, batch_size, None)(model)
 
 
 def run_row(row: Row, data: NamesData, *, progress: bool = False) -> RowResult:
@@ -333,13 +333,13 @@ def run_row(row: Row, data: NamesData, *, progress: bool = False) -> RowResult:
         return RowResult(val, test, params, 0, time.process_time() - start, None, extra)
     if row.kind == "kneser-ney":
         model = fit_kneser_ney(data, row.order)
-        val, test = kneser_ney_loss(model, data, "val"), kneser_ney_loss(model, data, "test")
+        val, test = padded_loss(model, data, "val"), padded_loss(model, data, "test")
         params = vocab**row.order
         return RowResult(val, test, params, 0, time.process_time() - start, None)
     if row.kind == "mixture":
         return run_mixture(row, data)
     model = build_row_model(row, data)
-    history = train(model, data, row.train, progress=progress)
+    history = train(model, data, row.train, engine=ENGINE, progress=progress)
     val, test = split_loss(model, data, "val"), split_loss(model, data, "test")
     cpu = time.process_time() - start
     params = model.config.num_parameters()
@@ -362,11 +362,12 @@ def target_probabilities(
     contexts, targets = evaluation_examples(data.tokens[split], context_length)
     with torch.inference_mode():
         if isinstance(model, KneserNey):
-            recent = current_name_only(contexts)[:, context_length - (model.order - 1) :]
-            probs = model.probs(recent)
+            hidden = current_name_only(contexts, data.tokenizer.end_token)
+            probs = model.probs(hidden[:, context_length - (model.order - 1) :])
         else:
             recent = contexts[:, context_length - model.config.context_length :]
-            probs = F.softmax(fast_logits(model, recent).double(), dim=-1)
+            with eval_mode(model):
+                probs = F.softmax(model(recent)[0].double(), dim=-1)
     return probs.gather(1, targets[:, None]).squeeze(1)
 
 
@@ -439,15 +440,17 @@ def lr_range_test(
     trained in place.
     """
     batches = NgramTable(data.tokens["train"], model.config.context_length)
-    step_gradients = gradient_step(model)
-    optimizer = FlatAdamW(step_gradients.flat, lrs[0], weight_decay)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lrs[0], weight_decay=weight_decay)
     losses: list[float] = []
     for step, lr in enumerate(lrs):
-        optimizer.lr = lr
+        for group in optimizer.param_groups:
+            group["lr"] = lr
         inputs, targets = batches.batch(step, batch_size)
-        losses.append(fast_loss(model, inputs, targets).item())
+        _, loss = model(inputs, targets)
+        losses.append(loss.item())
         if losses[-1] > 4 * min(losses):
             break
-        step_gradients(inputs, targets)
+        loss.backward()
         optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
     return losses

@@ -1,7 +1,9 @@
-"""Faster, equivalent ways to compute the MLP and gradients (used by the full run, notebook 04).
+"""The fast engine: the same training step with fewer operations (shown in notebook 04).
 
-The notebooks teach ``MLP.forward`` with autograd. This module computes the same numbers (up to
-float rounding) with fewer operations; ``tests/test_fast.py`` checks the equivalence.
+``train(..., engine="fast")`` uses this module; the default, ``engine="plain"``, runs the model's
+own forward, ``loss.backward()`` and ``torch.optim.AdamW``. Both compute the same numbers up to
+float rounding (``tests/test_fast.py`` checks it, and both reprint the lesson's log). Evaluation
+is the same for both engines: the model's own forward (``ngram_helpers.evaluate``).
 
 **Position tables.** The first layer multiplies the concatenated embeddings by ``W1``. Split
 ``W1`` into one (E, H) block per context position ``t``; then
@@ -14,8 +16,8 @@ multiply-adds, instead of B*T*E*H for the batch, and the batch then only needs r
 product that reads the blocks ``W1_t`` where ``nn.Linear`` keeps them, without copying ``W1``.
 
 **Backpropagation by hand.** ``FastStep`` writes the gradients of the mean cross-entropy into the
-parameters' ``.grad`` without autograd, so any torch optimiser can take the step. With
-``h = tanh(pre)``, ``logits = h @ W2.T + b2`` and ``p = softmax(logits)``:
+parameters' ``.grad`` without autograd. With ``h = tanh(pre)``, ``logits = h @ W2.T + b2`` and
+``p = softmax(logits)``:
 
     dlogits = (p - onehot(targets)) / B        dW2 = dlogits.T @ h       db2 = sum_b dlogits
     dpre    = (dlogits @ W2) * (1 - h**2)      db1 = sum_b dpre
@@ -25,22 +27,18 @@ parameters' ``.grad`` without autograd, so any torch optimiser can take the step
 These formulas are for the lesson's one hidden layer without dropout. Deeper models
 (``hidden_layers`` > 1) and dropout (both notebook 05) keep the position tables for their first
 layer and let autograd do the rest (``AutogradStep``); ``gradient_step`` picks the right one.
+The model's own later layers (its ``nn.Dropout`` included) are called as they are.
 
 **tanh.** ``torch.tanh`` is several times slower than ``torch.sigmoid`` on the CPUs we measured,
 so the hidden layer uses the identity ``tanh(x) = 2 * sigmoid(2x) - 1`` (differences from
 ``torch.tanh`` stay below 2e-7). ``FastStep`` doubles the tables and the bias for free inside
 the products that make them (doubling is exact in floating point), so the 2x costs no pass.
 
-**One flat buffer.** ``FastStep`` moves all parameters (and their gradients) into one flat
-tensor, each parameter becoming a view of its slice. The optimiser then sees a single tensor, and
-fused AdamW's per-tensor bookkeeping, which costs more than its arithmetic at this size, is paid
+**One flat buffer.** The parameters (and their gradients) are moved into one flat tensor, each
+parameter becoming a view of its slice. ``torch.optim.AdamW(fused=True)`` then updates a single
+tensor: its per-tensor bookkeeping, which costs more than its arithmetic at this size, is paid
 once instead of five times a step. Every element is updated by the same formula, so the numbers
-do not change. ``FlatAdamW`` goes one step further and calls the same fused update without the
-``torch.optim.Optimizer`` wrapper (hooks, state lookups, grouping by device), which at this size
-costs more than the update itself.
-
-**Evaluation.** The loss of a split is taken over a fixed list of examples, many of which share a
-context, so ``SplitEvaluator`` computes the logits of each distinct context once and reuses them.
+do not change.
 """
 
 from __future__ import annotations
@@ -48,7 +46,6 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from ngram_helpers.data import eval_batch_count, evaluation_examples
 from ngram_helpers.models import MLP
 
 
@@ -87,30 +84,24 @@ def table_rows(idx: torch.Tensor, vocab_size: int) -> torch.Tensor:
     return torch.add(idx, torch.arange(context_length), alpha=vocab_size)
 
 
-def fast_logits(model: MLP, idx: torch.Tensor, dropout: float = 0.0) -> torch.Tensor:
+def fast_logits(model: MLP, idx: torch.Tensor) -> torch.Tensor:
     """The model's logits (B, V) for contexts ``idx`` (B, T), through the position tables.
 
-    ``dropout`` > 0 (training only, notebook 05) zeroes that share of every hidden layer's
-    outputs at random and scales the rest up by 1 / (1 - dropout), so on average each hidden unit
-    passes on what it would without dropout. The model itself has no dropout: evaluation,
-    sampling and ``MLP.forward`` always use every unit.
+    After the first layer, the model's own layers run as they are: its ``nn.Dropout`` layers
+    (notebook 05) drop units in training mode and pass everything in evaluation mode.
     """
     tables = position_tables(model).view(-1, model.config.hidden_size)  # (T*V, H)
     rows = table_rows(model.read(idx), model.config.vocab_size)
     pre = F.embedding_bag(rows, tables, mode="sum").add_(model.mlp[0].bias)  # (B, H)
     x = sigmoid_tanh(pre) if torch.is_grad_enabled() else sigmoid_tanh_(pre)
-    for layer in model.mlp[2:]:  # more hidden layers, if any, then the output layer
-        if dropout and isinstance(layer, torch.nn.Linear):  # the input of every later layer
-            x = F.dropout(x, dropout)
+    for layer in model.mlp[2:]:  # dropout, more hidden layers, if any, then the output layer
         x = layer(x)
     return x
 
 
-def fast_loss(
-    model: MLP, idx: torch.Tensor, targets: torch.Tensor, dropout: float = 0.0
-) -> torch.Tensor:
-    """Mean cross-entropy of the batch, as ``model(idx, targets)[1]`` computes it (no dropout)."""
-    return F.cross_entropy(fast_logits(model, idx, dropout), targets)
+def fast_loss(model: MLP, idx: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Mean cross-entropy of the batch, as ``model(idx, targets)[1]`` computes it."""
+    return F.cross_entropy(fast_logits(model, idx), targets)
 
 
 def flatten_parameters(model: torch.nn.Module) -> torch.nn.Parameter:
@@ -132,34 +123,6 @@ def flatten_parameters(model: torch.nn.Module) -> torch.nn.Parameter:
     return flat
 
 
-class FlatAdamW:
-    """AdamW for one tensor: ``torch.optim.AdamW(..., fused=True)``'s update, called directly.
-
-    Holds the two moment buffers and the step count itself and calls ``torch._fused_adamw_``,
-    the kernel ``torch.optim.AdamW(fused=True)`` ends in, with the same defaults (betas 0.9,
-    0.999, eps 1e-8), so each step gives bit-identical numbers (``tests/test_fast.py`` checks).
-    Skipping the Python layers in between (hooks, state lookups, grouping the tensors by device)
-    halves the cost of a step at this size. Set ``lr`` before each ``step()`` to follow a schedule.
-    """
-
-    def __init__(self, param: torch.nn.Parameter, lr: float, weight_decay: float) -> None:
-        self.param, self.lr, self.weight_decay = param, lr, weight_decay
-        self.exp_avg = torch.zeros_like(param)
-        self.exp_avg_sq = torch.zeros_like(param)
-        self.steps = torch.zeros((), dtype=torch.float32)
-        self.one = torch.ones(())
-
-    @torch.no_grad()
-    def step(self) -> None:
-        """Update ``param`` in place from ``param.grad``."""
-        self.steps.add_(self.one)  # the step count goes up first, as in torch.optim.AdamW
-        torch._fused_adamw_(
-            [self.param], [self.param.grad], [self.exp_avg], [self.exp_avg_sq], [], [self.steps],
-            lr=self.lr, beta1=0.9, beta2=0.999, weight_decay=self.weight_decay, eps=1e-8,
-            amsgrad=False, maximize=False,
-        )  # fmt: skip
-
-
 class FastStep:
     """Forward and backward pass of one batch, by hand, into the parameters' ``.grad``.
 
@@ -169,22 +132,23 @@ class FastStep:
     built and the parameter tensors are looked up once, so a step is about twenty tensor ops, and
     small constants are tensors made once (a Python number costs a conversion on every call).
 
-    The parameters are moved into one flat buffer, ``self.flat``: step it with ``FlatAdamW`` (or
-    give a torch optimiser ``[step.flat]``) rather than ``model.parameters()``.
+    The parameters are moved into one flat buffer, ``self.flat``: give the optimiser
+    ``[step.flat]`` rather than ``model.parameters()``.
     """
 
     def __init__(self, model: MLP) -> None:
-        if model.config.hidden_layers != 1:
+        if model.config.hidden_layers != 1 or model.config.dropout:
             raise ValueError(
-                f"FastStep handles one hidden layer, not {model.config.hidden_layers}: "
+                f"FastStep handles one hidden layer without dropout, not hidden_layers="
+                f"{model.config.hidden_layers}, dropout={model.config.dropout}: "
                 f"use AutogradStep (or gradient_step, which picks)"
             )
         self.model = model
         self.wte = model.wte.weight  # (V, E)
         self.w1 = model.mlp[0].weight  # (H, T*E)
         self.b1 = model.mlp[0].bias  # (H,)
-        self.w2 = model.mlp[2].weight  # (V, H)
-        self.b2 = model.mlp[2].bias  # (V,)
+        self.w2 = model.mlp[-1].weight  # (V, H)
+        self.b2 = model.mlp[-1].bias  # (V,)
         self.flat = flatten_parameters(model)
         self.zero = torch.zeros(1, 1, 1)
         self.one = torch.ones(1)
@@ -228,56 +192,47 @@ class FastStep:
 class AutogradStep:
     """``FastStep``'s job for a model of any depth, with or without dropout: autograd computes it.
 
-    The gradients of ``fast_loss`` (with ``dropout``) are copied into the parameters' ``.grad``
-    (views of the flat buffer ``self.flat``, as with ``FastStep``). Deeper models and dropout
-    (notebook 05) are trained this way.
+    The gradients of ``fast_loss`` are copied into the parameters' ``.grad`` (views of the flat
+    buffer ``self.flat``, as with ``FastStep``). Deeper models and dropout (notebook 05) are
+    trained this way.
     """
 
-    def __init__(self, model: MLP, dropout: float = 0.0) -> None:
+    def __init__(self, model: MLP) -> None:
         self.model = model
-        self.dropout = dropout
         self.flat = flatten_parameters(model)
         self.params = list(model.parameters())
 
     def __call__(self, idx: torch.Tensor, targets: torch.Tensor) -> None:
         """Set every parameter's ``.grad`` to the gradient of the batch's mean cross-entropy."""
-        loss = fast_loss(self.model, idx, targets, self.dropout)
+        loss = fast_loss(self.model, idx, targets)
         grads = torch.autograd.grad(loss, self.params)
         for param, grad in zip(self.params, grads, strict=True):
             param.grad.copy_(grad)
 
 
-def gradient_step(model: MLP, dropout: float = 0.0) -> FastStep | AutogradStep:
+def gradient_step(model: MLP) -> FastStep | AutogradStep:
     """``FastStep`` for the lesson's model (one hidden layer, no dropout), else ``AutogradStep``."""
-    if model.config.hidden_layers == 1 and not dropout:
+    if model.config.hidden_layers == 1 and not model.config.dropout:
         return FastStep(model)
-    return AutogradStep(model, dropout)
+    return AutogradStep(model)
 
 
-class SplitEvaluator:
-    """The reference evaluation of one split, with each distinct context computed once.
+class FastEngine:
+    """One training step of the fast engine: gradients by ``gradient_step``, one fused AdamW.
 
-    The reference averages the mean loss of ``num_batches`` consecutive batches of the n-gram
-    walk. The examples involved never change, so they are collected once here; each call then
-    scores the distinct contexts and gathers every example's loss from them.
+    ``train(..., engine="fast")`` calls it once per batch with that step's learning rate. The
+    optimiser is ``torch.optim.AdamW(fused=True)`` over the one flat parameter buffer.
     """
 
-    def __init__(
-        self, tokens: list[int], context_length: int, batch_size: int, max_batches: int | None
-    ) -> None:
-        num_batches = eval_batch_count(len(tokens), batch_size, max_batches)
-        if num_batches == 0:
-            raise ValueError(f"split has {len(tokens)} tokens: not one batch of {batch_size}")
-        self.num_batches, self.batch_size = num_batches, batch_size
-        contexts, self.targets = evaluation_examples(
-            tokens, context_length, batch_size, max_batches
+    def __init__(self, model: MLP, learning_rate: float, weight_decay: float) -> None:
+        self.compute_gradients = gradient_step(model)
+        self.optimizer = torch.optim.AdamW(
+            [self.compute_gradients.flat], lr=learning_rate, weight_decay=weight_decay, fused=True
         )
-        self.unique_contexts, self.inverse = torch.unique(contexts, dim=0, return_inverse=True)
 
-    @torch.inference_mode()
-    def __call__(self, model: MLP) -> float:
-        """Mean over batches of each batch's mean negative log-likelihood, as a Python float."""
-        logprobs = F.log_softmax(fast_logits(model, self.unique_contexts), dim=-1)
-        losses = -logprobs[self.inverse, self.targets]
-        batch_means = losses.view(self.num_batches, self.batch_size).mean(dim=1)
-        return sum(batch_means.tolist()) / self.num_batches
+    def __call__(self, inputs: torch.Tensor, targets: torch.Tensor, lr: float) -> None:
+        """Update the model's parameters from one batch at learning rate ``lr``."""
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+        self.compute_gradients(inputs, targets)  # overwrites every .grad: nothing to zero
+        self.optimizer.step()

@@ -102,9 +102,3 @@ def fit_kneser_ney(data: NamesData, order: int) -> KneserNey:
     """A Kneser-Ney model of order ``order`` counted on the training split of ``data``."""
     contexts, targets = padded_examples(data.tokens["train"], order, data.tokenizer.end_token)
     return KneserNey(contexts, targets, data.tokenizer.vocab_size)
-
-
-def split_loss(model: KneserNey, data: NamesData, split: str) -> float:
-    """The loss on a split, scored as the count rows are (padded names, every character)."""
-    examples = padded_examples(data.tokens[split], model.order, data.tokenizer.end_token)
-    return model.loss(*examples)

@@ -36,6 +36,18 @@ class ModelConfig:
     hidden_layers: int = 1  # the lesson's model has one; notebook 05 tries a deeper stack
     # notebook 05: hide the characters of the previous name (see ``current_name_only``)
     current_name_only: bool = False
+    # notebook 05: the share of each hidden layer's outputs zeroed at random while training
+    dropout: float = 0.0
+    # the tokenizer's end-of-name id (``Tokenizer.end_token``); ``build_model`` checks it
+    end_token: int = 0
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"dropout must be at least 0 and below 1, got {self.dropout}")
+        if not 0 <= self.end_token < self.vocab_size:
+            raise ValueError(
+                f"end_token {self.end_token} is not an id of a {self.vocab_size}-symbol vocabulary"
+            )
 
     def num_parameters(self) -> int:
         """Parameter count by formula: V*E + (T*E*H + H) + (L-1)*(H*H + H) + (H*V + V)."""
@@ -44,19 +56,18 @@ class ModelConfig:
         return v * e + (t * e * h + h) + deeper + (h * v + v)
 
 
-def current_name_only(idx: torch.Tensor) -> torch.Tensor:
+def current_name_only(idx: torch.Tensor, end_token: int) -> torch.Tensor:
     """Contexts (B, T) with every token before an end-of-name token replaced by that token.
 
     The n-gram walk runs over the names joined end to end, so the context of a name's first
     letters ends with the previous name, e.g. ``"ma\n"`` before the first letter. Names are
     independent, so those characters carry nothing but noise; replaced, the context reads
-    ``"\n\n\n"`` whatever came before, and all the name starts share one context. The end token
-    is id 0, as ``Tokenizer.from_text`` numbers it (``"\n"`` sorts first).
+    ``"\n\n\n"`` whatever came before, and all the name starts share one context.
     """
-    ended = (idx == 0).flip(1).cummax(dim=1).values.flip(1)  # an end token here or later
+    ended = (idx == end_token).flip(1).cummax(dim=1).values.flip(1)  # an end token here or later
     before_end = torch.zeros_like(ended)
     before_end[:, :-1] = ended[:, 1:]  # an end token strictly later
-    return idx.masked_fill(before_end, 0)
+    return idx.masked_fill(before_end, end_token)
 
 
 def linear_layer_names(config: ModelConfig) -> list[str]:
@@ -100,10 +111,11 @@ class MLPRaw:
     """The model with plain tensors: parameters are a list, forward is four lines."""
 
     def __init__(self, config: ModelConfig, rng: RNG) -> None:
-        if config.hidden_layers != 1 or config.current_name_only:
+        if config.hidden_layers != 1 or config.current_name_only or config.dropout:
             raise ValueError(
                 f"MLPRaw is the lesson's model; use MLP for hidden_layers="
-                f"{config.hidden_layers}, current_name_only={config.current_name_only}"
+                f"{config.hidden_layers}, current_name_only={config.current_name_only}, "
+                f"dropout={config.dropout}"
             )
         self.config = config
         w = initial_weights(config, rng)
@@ -137,6 +149,9 @@ class MLP(nn.Module):
 
     With ``config.hidden_layers`` L > 1 the stack has L Linear-Tanh pairs before the output
     layer (notebook 05); ``mlp[0]`` is always the first layer and ``mlp[-1]`` the output layer.
+    With ``config.dropout`` p > 0 (notebook 05) every Tanh is followed by ``nn.Dropout(p)``: in
+    training mode it zeroes a share p of the hidden outputs at random and scales the rest by
+    1 / (1 - p); ``model.eval()`` switches it off, so evaluation and sampling use every unit.
     """
 
     def __init__(self, config: ModelConfig, rng: RNG | None = None) -> None:
@@ -144,9 +159,12 @@ class MLP(nn.Module):
         self.config = config
         self.wte = nn.Embedding(config.vocab_size, config.embedding_size)
         h = config.hidden_size
-        layers = [nn.Linear(config.context_length * config.embedding_size, h), nn.Tanh()]
-        for _ in range(config.hidden_layers - 1):
-            layers += [nn.Linear(h, h), nn.Tanh()]
+        fan_ins = [config.context_length * config.embedding_size] + [h] * (config.hidden_layers - 1)
+        layers = []
+        for fan_in in fan_ins:
+            layers += [nn.Linear(fan_in, h), nn.Tanh()]
+            if config.dropout:
+                layers.append(nn.Dropout(config.dropout))
         self.mlp = nn.Sequential(*layers, nn.Linear(h, config.vocab_size))
         if rng is not None:
             self.load_initial_weights(rng)
@@ -163,7 +181,9 @@ class MLP(nn.Module):
 
     def read(self, idx: torch.Tensor) -> torch.Tensor:
         """The contexts as the model sees them: ``idx``, or ``current_name_only(idx)``."""
-        return current_name_only(idx) if self.config.current_name_only else idx
+        if self.config.current_name_only:
+            return current_name_only(idx, self.config.end_token)
+        return idx
 
     def forward(
         self, idx: torch.Tensor, targets: torch.Tensor | None = None

@@ -1,12 +1,18 @@
-"""Training the MLP language model: schedule, evaluation, the loop, and the command line.
+"""Training the MLP language model: schedule, the loop, and the command line.
 
-Introduced in notebook 02 (a short run) and used in full in notebook 04. The defaults are the
-reference configuration: AdamW (lr 7e-4, weight decay 1e-4), a cosine learning rate from 7e-4 down
-to 0 over 50,000 steps of 128 examples, and an evaluation every 200 steps.
+Introduced in notebook 02 (a short run, after the same loop written out in the notebook) and used
+in full in notebook 04. The defaults are the reference configuration: AdamW (lr 7e-4, weight
+decay 1e-4), a cosine learning rate from 7e-4 down to 0 over 50,000 steps of 128 examples, and an
+evaluation every 200 steps.
+
+Two engines compute the same training run. ``engine="plain"``, the default, is the lesson's step:
+the model's own forward, ``loss.backward()`` and ``torch.optim.AdamW``, so a change to
+``MLP.forward`` changes training. ``engine="fast"`` (``ngram_helpers.fast``, shown in notebook
+04) gets the same numbers with fewer operations. Both evaluate through the model's forward.
 
 Command line (prints the reference program's log format)::
 
-    python -m ngram_helpers.train --data datasets/names --checkpoint runs/names.pt
+    python -m ngram_helpers.train --data datasets/names --checkpoint checkpoints/names.pt
 """
 
 from __future__ import annotations
@@ -21,16 +27,13 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
-from ngram_helpers.data import (
-    DatasetError,
-    NamesData,
-    NgramTable,
-    eval_batch_count,
-    ngram_windows,
-)
-from ngram_helpers.fast import FlatAdamW, SplitEvaluator, gradient_step
+from ngram_helpers.data import DatasetError, NamesData, NgramTable
+from ngram_helpers.evaluate import SplitEvaluator, split_loss
+from ngram_helpers.fast import FastEngine
 from ngram_helpers.models import MLP, ModelConfig
 from ngram_helpers.rng import RNG
+
+ENGINES = ("plain", "fast")
 
 
 @dataclass(frozen=True)
@@ -44,12 +47,6 @@ class TrainConfig:
     eval_every: int = 200
     train_eval_batches: int = 20
     init_seed: int = 1337
-    # notebook 05: the share of hidden-layer outputs zeroed at random in each training step
-    dropout: float = 0.0
-
-    def __post_init__(self) -> None:
-        if not 0.0 <= self.dropout < 1.0:
-            raise ValueError(f"dropout must be at least 0 and below 1, got {self.dropout}")
 
 
 @dataclass
@@ -76,28 +73,6 @@ def cosine_lr(step: int, num_steps: int, max_lr: float) -> float:
     return max_lr * 0.5 * (1 + math.cos(math.pi * step / num_steps))
 
 
-@torch.inference_mode()
-def evaluate(
-    model: Callable,
-    tokens: list[int],
-    context_length: int,
-    batch_size: int = 128,
-    max_batches: int | None = None,
-) -> float:
-    """The reference evaluation, written plainly: the mean of per-batch mean losses.
-
-    Walks the split from its start with ``ngram_windows`` for ``len(tokens) // batch_size``
-    batches (or ``max_batches``, if fewer). ``SplitEvaluator`` computes the same number faster.
-    """
-    num_batches = eval_batch_count(len(tokens), batch_size, max_batches)
-    batches = ngram_windows(tokens, context_length, batch_size)
-    total = 0.0
-    for _ in range(num_batches):
-        inputs, targets = next(batches)
-        total += model(inputs, targets)[1].item()
-    return total / num_batches
-
-
 def log_line(step: int, train_loss: float, val_loss: float, lr: float, step_ms: float) -> str:
     """One line of the reference log format."""
     return (
@@ -106,31 +81,58 @@ def log_line(step: int, train_loss: float, val_loss: float, lr: float, step_ms: 
     )
 
 
+class PlainEngine:
+    """One training step as the lesson writes it: forward, backward, one AdamW step.
+
+    ``train`` calls it once per batch with that step's learning rate. The optimiser is
+    ``torch.optim.AdamW`` over ``model.parameters()`` (``fused=True``: one kernel per tensor for
+    the update, the same formula).
+    """
+
+    def __init__(self, model: MLP, learning_rate: float, weight_decay: float) -> None:
+        self.model = model
+        self.optimizer = torch.optim.AdamW(
+            model.parameters(), lr=learning_rate, weight_decay=weight_decay, fused=True
+        )
+
+    def __call__(self, inputs: torch.Tensor, targets: torch.Tensor, lr: float) -> None:
+        """Update the model's parameters from one batch at learning rate ``lr``."""
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+        _, loss = self.model(inputs, targets)
+        loss.backward()
+        self.optimizer.step()
+        self.optimizer.zero_grad(set_to_none=True)
+
+
 def train(
     model: MLP,
     data: NamesData,
     config: TrainConfig = TrainConfig(),
     *,
+    engine: str = "plain",
     progress: bool = True,
     on_eval: Callable[[str], None] | None = None,
 ) -> History:
     """Train ``model`` in place on ``data`` and return the evaluation history.
 
     Each step takes the next batch of the n-gram walk over the training tokens, sets the cosine
-    learning rate, and takes one AdamW step. Every ``eval_every`` steps (and at the last step) it
-    evaluates train (first ``train_eval_batches`` batches) and val, records them, and passes a
-    reference-format log line to ``on_eval``. ``progress`` shows a tqdm bar (a widget in Jupyter,
-    text in a terminal). With ``config.dropout`` > 0 (notebook 05) each step drops that share of
-    the hidden units at random; evaluations always use them all.
+    learning rate, and takes one AdamW step with the chosen ``engine`` ("plain" or "fast").
+    Every ``eval_every`` steps (and at the last step) it evaluates train (first
+    ``train_eval_batches`` batches) and val, records them, and passes a reference-format log
+    line to ``on_eval``. ``progress`` shows a tqdm bar (a widget in Jupyter, text in a terminal).
+    Steps run in training mode (a model with dropout drops units); evaluations, and the model
+    returned, are in evaluation mode.
     """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
     t = model.config.context_length
     bs = config.batch_size
     batches = NgramTable(data.tokens["train"], t)
     eval_train = SplitEvaluator(data.tokens["train"], t, bs, config.train_eval_batches)
     eval_val = SplitEvaluator(data.tokens["val"], t, bs, None)
-    # fills every .grad; nothing to zero between steps
-    compute_gradients = gradient_step(model, config.dropout)
-    optimizer = FlatAdamW(compute_gradients.flat, config.learning_rate, config.weight_decay)
+    engine_class = PlainEngine if engine == "plain" else FastEngine
+    take_step = engine_class(model, config.learning_rate, config.weight_decay)
     history = History()
     # At most one redraw a second: in Jupyter each redraw is a few widget messages, and a kernel
     # that queues thousands of them during a long cell makes the frontend (or nbval) drop some.
@@ -142,9 +144,9 @@ def train(
     # fork_rng gives the caller's generator back untouched afterwards.
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(config.init_seed)
+        model.train()
         for step in range(config.num_steps):
             lr = cosine_lr(step, config.num_steps, config.learning_rate)
-            optimizer.lr = lr
             if step % config.eval_every == 0 or step == config.num_steps - 1:
                 train_loss, val_loss = eval_train(model), eval_val(model)
                 history.append(step, train_loss, val_loss, lr)
@@ -155,23 +157,35 @@ def train(
                 bar.set_postfix(train=f"{train_loss:.4f}", val=f"{val_loss:.4f}", refresh=False)
             start = time.perf_counter()
             inputs, targets = batches.batch(step, bs)
-            compute_gradients(inputs, targets)
-            optimizer.step()
+            take_step(inputs, targets, lr)
             step_time += time.perf_counter() - start
             steps_timed += 1
             bar.update()
     bar.close()
+    model.eval()
     return history
 
 
 def build_model(data: NamesData, model_config: ModelConfig, config: TrainConfig) -> MLP:
     """A fresh ``MLP`` for ``data``'s vocabulary, initialised from ``RNG(config.init_seed)``."""
-    if model_config.vocab_size != data.tokenizer.vocab_size:
+    tokenizer = data.tokenizer
+    if model_config.vocab_size != tokenizer.vocab_size:
         raise ValueError(
             f"model vocab_size {model_config.vocab_size} != data vocabulary "
-            f"{data.tokenizer.vocab_size} ({data.tokenizer.describe()})"
+            f"{tokenizer.vocab_size} ({tokenizer.describe()})"
+        )
+    if model_config.end_token != tokenizer.end_token:
+        raise ValueError(
+            f"model end_token {model_config.end_token} != the tokenizer's end-of-name id "
+            f"{tokenizer.end_token}"
         )
     return MLP(model_config, RNG(config.init_seed))
+
+
+def model_config_for(data: NamesData, **settings) -> ModelConfig:
+    """A ``ModelConfig`` with ``data``'s vocabulary size and end-of-name id, other fields given."""
+    tokenizer = data.tokenizer
+    return ModelConfig(vocab_size=tokenizer.vocab_size, end_token=tokenizer.end_token, **settings)
 
 
 # -----------------------------------------------------------------------------
@@ -194,6 +208,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--overwrite", action="store_true", help="replace an existing checkpoint")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="plain",
+        help="plain (default): the model's forward, backward and AdamW, as the lesson writes "
+        "them; fast: the same numbers with hand-written gradients, about 3x faster",
+    )
+    parser.add_argument(
         "--threads",
         type=int,
         default=1,
@@ -211,20 +232,18 @@ def main(argv: list[str] | None = None) -> int:
     except DatasetError as err:
         return fail(err)
     config = TrainConfig(num_steps=args.steps)
-    model_config = ModelConfig(vocab_size=data.tokenizer.vocab_size)
     if args.checkpoint and not args.overwrite and Path(args.checkpoint).exists():
         return fail(f"{args.checkpoint} exists; pass --overwrite to replace it")
-    model = build_model(data, model_config, config)
-    history = train(model, data, config, progress=not args.quiet, on_eval=print)
-    print(continue_text(model, data.tokenizer, REFERENCE_PROMPT, 200, RNG(42)), end="")
-    print()
-    test = SplitEvaluator(data.tokens["test"], model_config.context_length, config.batch_size, None)
-    print(f"test_loss {test(model)}")
-    if args.checkpoint:
+    model = build_model(data, model_config_for(data), config)
+    history = train(model, data, config, engine=args.engine, progress=not args.quiet, on_eval=print)
+    if args.checkpoint:  # saved first: nothing after this point can lose the finished run
         try:
             save_checkpoint(args.checkpoint, model, data, config, history, overwrite=args.overwrite)
         except CheckpointError as err:
             return fail(err)
+    print(continue_text(model, data.tokenizer, REFERENCE_PROMPT, 200, RNG(42)), end="")
+    print()
+    print(f"test_loss {split_loss(model, data, 'test', config.batch_size)}")
     return 0
 
 

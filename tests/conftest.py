@@ -1,12 +1,16 @@
 """Shared fixtures: paths to the shipped dataset and the lesson's reference material."""
 
+import re
 from pathlib import Path
 
 import pytest
+import torch
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = ROOT / "datasets" / "names"
 REFERENCE = ROOT.parent / "shared" / "reference"
+# one line of the reference log: step, train loss, val loss, learning rate
+STEP = re.compile(r"step +(\d+) \| train_loss ([\d.]+) \| val_loss ([\d.]+) \| lr (\S+) \|")
 
 
 @pytest.fixture(scope="session")
@@ -16,9 +20,18 @@ def names_data():
     return load_names(NAMES)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def reference_dir():
     """The lesson's 2018 split and run log; tests that need them skip where they are absent."""
     if not (REFERENCE / "names-makemore-2018" / "train.txt").is_file():
         pytest.skip(f"reference material not found at {REFERENCE}")
     return REFERENCE
+
+
+@pytest.fixture
+def one_thread():
+    """Run on one torch thread, as the command line does; the caller's setting restored after."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

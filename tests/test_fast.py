@@ -1,17 +1,13 @@
-"""The fast formulation (ngram_helpers.fast) computes what the plain MLP computes."""
+"""The fast engine (ngram_helpers.fast) computes what the plain engine computes."""
 
-import re
 from dataclasses import replace
 
 import pytest
 import torch
 
-from ngram_helpers.data import load_names
 from ngram_helpers.fast import (
     AutogradStep,
     FastStep,
-    FlatAdamW,
-    SplitEvaluator,
     fast_logits,
     fast_loss,
     flatten_parameters,
@@ -20,7 +16,7 @@ from ngram_helpers.fast import (
 )
 from ngram_helpers.models import MLP, ModelConfig
 from ngram_helpers.rng import RNG
-from ngram_helpers.train import TrainConfig, evaluate, train
+from ngram_helpers.train import TrainConfig, train
 
 CONFIGS = [
     ModelConfig(),
@@ -74,7 +70,7 @@ def test_deeper_model_trains_through_autograd_step():
     idx, targets = batch(deep, 64)
     logits, loss = plain(idx, targets)
     assert torch.allclose(fast_logits(model, idx), logits, rtol=0, atol=1e-6)
-    with pytest.raises(ValueError, match="one hidden layer, not 3"):
+    with pytest.raises(ValueError, match="hidden_layers=3"):
         FastStep(model)
     step = gradient_step(model)
     assert isinstance(step, AutogradStep) and isinstance(gradient_step(MLP(config)), FastStep)
@@ -84,33 +80,37 @@ def test_deeper_model_trains_through_autograd_step():
         assert torch.allclose(q.grad, p.grad, rtol=0, atol=1e-5 * p.grad.abs().max()), name
 
 
-def test_dropout_zeroes_hidden_units_in_training_steps_only():
+def test_dropout_layers_run_inside_fast_logits_in_training_mode_only():
     config = ModelConfig(vocab_size=11, context_length=4, embedding_size=5, hidden_size=64)
-    model = MLP(replace(config, hidden_layers=2), RNG(5))
-    idx, targets = batch(config, 32)
+    model = MLP(replace(config, hidden_layers=2, dropout=0.5), RNG(5))
+    idx, _ = batch(config, 32)
+    model.train()
     torch.manual_seed(0)
-    with_dropout = fast_logits(model, idx, dropout=0.5)
-    assert not torch.allclose(with_dropout, model(idx)[0])  # units dropped
-    assert torch.allclose(fast_logits(model, idx), model(idx)[0], rtol=0, atol=1e-6)  # none
-    step = gradient_step(MLP(config), dropout=0.1)  # FastStep has no dropout: autograd does it
-    assert isinstance(step, AutogradStep) and step.dropout == 0.1
+    plain = model(idx)[0]
+    torch.manual_seed(0)
+    assert torch.allclose(fast_logits(model, idx), plain, rtol=0, atol=1e-6)  # the same masks
+    model.eval()
+    assert not torch.allclose(fast_logits(model, idx), plain)  # no units dropped
+    assert torch.allclose(fast_logits(model, idx), model(idx)[0], rtol=0, atol=1e-6)
+    with pytest.raises(ValueError, match="dropout=0.5"):
+        FastStep(model)
+    assert isinstance(gradient_step(model), AutogradStep)
 
 
-def test_training_with_dropout_is_repeatable_and_leaves_torchs_generator_alone(names_data):
-    config = TrainConfig(num_steps=20, eval_every=10, dropout=0.2)
-    runs = []
-    for _ in range(2):
-        model = MLP(ModelConfig(hidden_size=32), RNG(1))  # nn.Linear's own init draws from torch
-        state = torch.random.get_rng_state()
-        runs.append(train(model, names_data, config, progress=False).val_loss)
-        assert torch.equal(torch.random.get_rng_state(), state)
-    assert runs[0] == runs[1]
-
-
-@pytest.mark.parametrize("dropout", [-0.1, 1.0])
-def test_dropout_outside_zero_to_one_is_refused(dropout):
-    with pytest.raises(ValueError, match=f"dropout must be at least 0 and below 1, got {dropout}"):
-        TrainConfig(dropout=dropout)
+@pytest.mark.parametrize(
+    "settings", [{}, {"hidden_layers": 2, "dropout": 0.1, "current_name_only": True}]
+)
+def test_both_engines_train_to_the_same_numbers(names_data, one_thread, settings):
+    config = ModelConfig(hidden_size=64, **settings)
+    histories = []
+    for engine in ("plain", "fast"):
+        model = MLP(config, RNG(3))
+        run = TrainConfig(num_steps=120, eval_every=40)
+        histories.append(train(model, names_data, run, engine=engine, progress=False))
+    plain, fast = histories
+    assert plain.step == fast.step and plain.lr == fast.lr
+    assert plain.val_loss == pytest.approx(fast.val_loss, abs=2e-6)
+    assert plain.train_loss == pytest.approx(fast.train_loss, abs=2e-6)
 
 
 def test_flattened_parameters_are_views_of_one_buffer():
@@ -126,65 +126,3 @@ def test_flattened_parameters_are_views_of_one_buffer():
         flat.grad.fill_(2.0)
     for p, q in zip(model.parameters(), twin.parameters(), strict=True):
         assert torch.equal(p, q + 1.0) and torch.equal(p.grad, torch.full_like(p, 2.0))
-
-
-def test_flat_adamw_is_torch_adamw_bit_for_bit():
-    gen = torch.Generator().manual_seed(0)
-    start = torch.randn(1000, generator=gen)
-    ours, theirs = torch.nn.Parameter(start.clone()), torch.nn.Parameter(start.clone())
-    flat_adamw = FlatAdamW(ours, lr=7e-4, weight_decay=1e-4)
-    adamw = torch.optim.AdamW([theirs], lr=7e-4, weight_decay=1e-4, fused=True)
-    for step in range(5):
-        grad = torch.randn(1000, generator=gen)
-        ours.grad, theirs.grad = grad.clone(), grad.clone()
-        lr = 7e-4 / (step + 1)
-        flat_adamw.lr = lr
-        adamw.param_groups[0]["lr"] = lr
-        flat_adamw.step()
-        adamw.step()
-        assert torch.equal(ours, theirs)
-
-
-def test_split_evaluator_equals_the_plain_evaluation():
-    config = CONFIGS[1]
-    model = MLP(config, RNG(7))
-    tokens = [int(t) for t in torch.randint(0, config.vocab_size, (3000,))]
-    for max_batches in (None, 5):
-        fast = SplitEvaluator(tokens, config.context_length, 32, max_batches)(model)
-        plain = evaluate(model, tokens, config.context_length, 32, max_batches)
-        assert fast == pytest.approx(plain, abs=1e-6)
-
-
-class _Enough(Exception):
-    """Raised from the evaluation callback to stop a 50,000-step run early."""
-
-
-STEP = re.compile(r"step +(\d+) \| train_loss ([\d.]+) \| val_loss ([\d.]+) \| lr (\S+) \|")
-
-
-@pytest.fixture
-def one_thread():
-    """Run on one torch thread: steadier when other programs share the cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-def test_first_steps_reprint_the_reference_log(reference_dir, one_thread):
-    data = load_names(reference_dir / "names-makemore-2018")
-    expected = STEP.findall((reference_dir / "seed-run.log").read_text())[:3]  # steps 0..400
-    model = MLP(ModelConfig(vocab_size=data.tokenizer.vocab_size), RNG(1337))
-    lines = []
-
-    def collect(line: str) -> None:
-        lines.append(STEP.match(line).groups())
-        if len(lines) == len(expected):
-            raise _Enough
-
-    with pytest.raises(_Enough):
-        train(model, data, TrainConfig(), progress=False, on_eval=collect)
-    for (step, tr, va, lr), (rstep, rtr, rva, rlr) in zip(lines, expected, strict=True):
-        assert (step, lr) == (rstep, rlr)
-        assert float(tr) == pytest.approx(float(rtr), abs=2e-6), step
-        assert float(va) == pytest.approx(float(rva), abs=2e-6), step

@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from ngram_helpers.counts import best_count_model, padded_examples
-from ngram_helpers.kneser_ney import KneserNey, fit_kneser_ney, modified_discounts, split_loss
+from ngram_helpers.evaluate import padded_loss
+from ngram_helpers.kneser_ney import KneserNey, fit_kneser_ney, modified_discounts
 
 
 def test_discounts_follow_the_count_of_counts():
@@ -39,4 +40,4 @@ def test_kneser_ney_beats_add_alpha_at_order_4_and_5(names_data):
     for order in (4, 5):
         model = fit_kneser_ney(names_data, order)
         add_alpha = best_count_model(names_data, order)
-        assert split_loss(model, names_data, "val") < add_alpha.val_loss - 0.02
+        assert padded_loss(model, names_data, "val") < add_alpha.val_loss - 0.02

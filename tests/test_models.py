@@ -5,9 +5,9 @@ import math
 import pytest
 import torch
 
+from ngram_helpers.evaluate import evaluate
 from ngram_helpers.models import MLP, MLPRaw, ModelConfig, current_name_only
 from ngram_helpers.rng import RNG
-from ngram_helpers.train import evaluate
 
 
 def test_raw_and_module_give_identical_logits_and_loss(names_data):
@@ -54,14 +54,18 @@ def test_deeper_model_starts_like_the_lesson_and_raw_refuses_it():
 
 def test_initial_loss_is_near_uniform(names_data):
     model = MLP(ModelConfig(), RNG(1337))
-    loss = evaluate(model, names_data.tokens["val"], 3)
+    loss = evaluate(model, names_data.tokens["val"])
     assert abs(loss - math.log(27)) < 0.1
 
 
 def test_current_name_only_hides_the_previous_name():
     idx = torch.tensor([[1, 2, 0], [1, 0, 3], [0, 5, 6], [4, 5, 6], [3, 0, 0]])
     expected = torch.tensor([[0, 0, 0], [0, 0, 3], [0, 5, 6], [4, 5, 6], [0, 0, 0]])
-    assert torch.equal(current_name_only(idx), expected)
+    assert torch.equal(current_name_only(idx, end_token=0), expected)
+    shifted = torch.where(idx == 0, 9, idx)  # the same contexts with the end token as id 9
+    assert torch.equal(
+        current_name_only(shifted, end_token=9), torch.where(expected == 0, 9, expected)
+    )
     config = ModelConfig(current_name_only=True)
     model = MLP(config, RNG(1337))
     same_start = torch.tensor([[7, 8, 0], [2, 1, 0]])  # two different previous names
@@ -69,3 +73,18 @@ def test_current_name_only_hides_the_previous_name():
     assert torch.equal(logits[0], logits[1])
     with pytest.raises(ValueError, match="current_name_only=True"):
         MLPRaw(config, RNG(1337))
+
+
+def test_dropout_is_a_layer_after_every_tanh_and_eval_switches_it_off():
+    config = ModelConfig(hidden_layers=2, dropout=0.3)
+    model = MLP(config, RNG(1337))
+    kinds = [type(layer).__name__ for layer in model.mlp]
+    assert kinds == ["Linear", "Tanh", "Dropout", "Linear", "Tanh", "Dropout", "Linear"]
+    idx = torch.randint(0, 27, (16, 3), generator=torch.Generator().manual_seed(0))
+    model.eval()
+    same = MLP(ModelConfig(hidden_layers=2), RNG(1337))  # dropout off: the same function
+    assert torch.equal(model(idx)[0], same(idx)[0])
+    model.train()
+    assert not torch.equal(model(idx)[0], same(idx)[0])
+    with pytest.raises(ValueError, match="dropout=0.3"):
+        MLPRaw(ModelConfig(dropout=0.3), RNG(1337))

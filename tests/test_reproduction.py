@@ -1,16 +1,17 @@
-"""Acceptance: the full reference run on the lesson's 2018 split reprints its log.
+"""Acceptance: the full reference run on the lesson's 2018 split reprints its log, on both engines.
 
-Skips where ../shared/reference is absent. Takes one full 50,000-step run (about a minute or
-two on a 2-core CPU).
+Skips where ../shared/reference is absent. The two 50,000-step runs (plain and fast engine) run
+at the same time, one torch thread each, so the test takes about as long as the slower one (a
+minute or two on a 2-core CPU).
 """
 
-import re
 import subprocess
 import sys
 
-from tests.conftest import ROOT
+import pytest
 
-STEP = re.compile(r"step +(\d+) \| train_loss ([\d.]+) \| val_loss ([\d.]+) \| lr (\S+) \|")
+from tests.conftest import ROOT, STEP
+
 TOLERANCE = 2e-6
 
 
@@ -20,23 +21,40 @@ def parse(text):
     return steps, rest[:-1], float(rest[-1].split()[1])
 
 
-def test_full_run_reprints_the_reference_log(reference_dir):
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ngram_helpers.train",
-            "--quiet",
-            "--data",
-            str(reference_dir / "names-makemore-2018"),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=1800,
-    )
-    assert out.returncode == 0, out.stderr
-    ours, our_text, our_test = parse(out.stdout)
+@pytest.fixture(scope="module")
+def full_runs(reference_dir):
+    """stdout of ``python -m ngram_helpers.train`` on the 2018 split, per engine."""
+    data = str(reference_dir / "names-makemore-2018")
+    runs = {
+        engine: subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "ngram_helpers.train",
+                "--quiet",
+                "--engine",
+                engine,
+                "--data",
+                data,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )  # fmt: skip
+        for engine in ("plain", "fast")
+    }
+    outputs = {}
+    for engine, process in runs.items():
+        out, err = process.communicate(timeout=1800)
+        assert process.returncode == 0, err
+        outputs[engine] = out
+    return outputs
+
+
+@pytest.mark.parametrize("engine", ["plain", "fast"])
+def test_full_run_reprints_the_reference_log(reference_dir, full_runs, engine):
+    ours, our_text, our_test = parse(full_runs[engine])
     ref, ref_text, ref_test = parse((reference_dir / "seed-run.log").read_text())
     assert len(ours) == len(ref) == 251
     for (step, train, val, lr), (rstep, rtrain, rval, rlr) in zip(ours, ref, strict=True):

@@ -9,7 +9,6 @@ import torch
 from benchmarks.results_table import main, read_table
 from ngram_helpers.experiments import ROWS, get_row, run_row
 from tests.conftest import NAMES, ROOT
-from tests.test_fast import one_thread  # noqa: F401  (fixture: torch on one thread, as the script)
 
 TABLE = ROOT / "results" / "names.csv"
 
