@@ -35,16 +35,16 @@ so the hidden layer uses the identity ``tanh(x) = 2 * sigmoid(2x) - 1`` (differe
 the products that make them (doubling is exact in floating point), so the 2x costs no pass.
 
 **One flat buffer.** The parameters (and their gradients) are moved into one flat tensor, each
-parameter becoming a view of its slice. ``torch.optim.AdamW(fused=True)`` then updates a single
-tensor: its per-tensor bookkeeping, which costs more than its arithmetic at this size, is paid
-once instead of five times a step. Every element is updated by the same formula, so the numbers
-do not change.
+parameter becoming a view of its slice. The fused AdamW update then runs on a single tensor: its
+per-tensor bookkeeping, which costs more than its arithmetic at this size, is paid once instead
+of five times a step. Every element is updated by the same formula, so the numbers do not change.
 """
 
 from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
+from torch.optim.adamw import adamw
 
 from ngram_helpers.models import MLP
 
@@ -221,18 +221,30 @@ class FastEngine:
     """One training step of the fast engine: gradients by ``gradient_step``, one fused AdamW.
 
     ``train(..., engine="fast")`` calls it once per batch with that step's learning rate. The
-    optimiser is ``torch.optim.AdamW(fused=True)`` over the one flat parameter buffer.
+    update is ``torch.optim.adamw.adamw(..., fused=True)``, the functional form of
+    ``torch.optim.AdamW(fused=True)`` (the same kernel, bit for bit; ``tests/test_fast.py``
+    checks), applied to the one flat parameter buffer. It skips the ``Optimizer`` wrapper (hooks,
+    state lookups, grouping by device), which at this size costs more than the update itself.
     """
 
     def __init__(self, model: MLP, learning_rate: float, weight_decay: float) -> None:
         self.compute_gradients = gradient_step(model)
-        self.optimizer = torch.optim.AdamW(
-            [self.compute_gradients.flat], lr=learning_rate, weight_decay=weight_decay, fused=True
-        )
+        self.flat = self.compute_gradients.flat
+        self.weight_decay = weight_decay
+        self.exp_avg = torch.zeros_like(self.flat)  # AdamW's first moment
+        self.exp_avg_sq = torch.zeros_like(self.flat)  # and its second moment
+        self.steps = torch.zeros(())  # counted up by the update itself
 
     def __call__(self, inputs: torch.Tensor, targets: torch.Tensor, lr: float) -> None:
         """Update the model's parameters from one batch at learning rate ``lr``."""
-        for group in self.optimizer.param_groups:
-            group["lr"] = lr
         self.compute_gradients(inputs, targets)  # overwrites every .grad: nothing to zero
-        self.optimizer.step()
+        self.update(lr)
+
+    @torch.no_grad()
+    def update(self, lr: float) -> None:
+        """One AdamW step of the flat buffer from its gradient."""
+        adamw(
+            [self.flat], [self.flat.grad], [self.exp_avg], [self.exp_avg_sq], [], [self.steps],
+            fused=True, amsgrad=False, beta1=0.9, beta2=0.999, lr=lr,
+            weight_decay=self.weight_decay, eps=1e-8, maximize=False,
+        )  # fmt: skip

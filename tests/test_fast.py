@@ -7,6 +7,7 @@ import torch
 
 from ngram_helpers.fast import (
     AutogradStep,
+    FastEngine,
     FastStep,
     fast_logits,
     fast_loss,
@@ -126,3 +127,23 @@ def test_flattened_parameters_are_views_of_one_buffer():
         flat.grad.fill_(2.0)
     for p, q in zip(model.parameters(), twin.parameters(), strict=True):
         assert torch.equal(p, q + 1.0) and torch.equal(p.grad, torch.full_like(p, 2.0))
+
+
+def test_the_fast_engines_update_is_torch_adamw_bit_for_bit():
+    config = CONFIGS[1]
+    model, twin = MLP(config, RNG(3)), MLP(config, RNG(3))
+    engine = FastEngine(model, learning_rate=7e-4, weight_decay=1e-4)
+    optimizer = torch.optim.AdamW(twin.parameters(), lr=7e-4, weight_decay=1e-4, fused=True)
+    for step in range(5):
+        idx, targets = batch(config, 64, seed=step)
+        lr = 7e-4 / (step + 1)
+        engine(idx, targets, lr)
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        twin(idx, targets)[1].backward()
+        for p, q in zip(model.parameters(), twin.parameters(), strict=True):
+            q.grad.copy_(p.grad)  # the same gradients: only the update is compared
+        optimizer.step()
+        optimizer.zero_grad()
+        for p, q in zip(model.parameters(), twin.parameters(), strict=True):
+            assert torch.equal(p, q), step
