@@ -59,12 +59,11 @@ def small_checkpoint(tmp_path_factory):
     """A briefly trained reference-shaped model, so notebook 04 can load instead of training."""
     from ngram_helpers.checkpoint import save_checkpoint
     from ngram_helpers.data import load_names
-    from ngram_helpers.models import ModelConfig
-    from ngram_helpers.train import TrainConfig, build_model, train
+    from ngram_helpers.train import TrainConfig, build_model, model_config_for, train
 
     data = load_names(ROOT / "datasets" / "names")
     config = TrainConfig(num_steps=300)
-    model = build_model(data, ModelConfig(vocab_size=data.tokenizer.vocab_size), config)
+    model = build_model(data, model_config_for(data), config)
     history = train(model, data, config, progress=False)
     path = tmp_path_factory.mktemp("checkpoint") / "names-mlp.pt"
     return save_checkpoint(path, model, data, config, history)
