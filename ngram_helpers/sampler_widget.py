@@ -15,6 +15,7 @@ under nbval, and in a plain pytest that sets ``widget.temperature.value = 0.5``.
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 from collections import Counter
@@ -268,6 +269,17 @@ class NameSampler(widgets.VBox):
             f"{self.temperature.value:.2f}, top-k {self.top_k.value}"
         )
         return self.plot.render(self.probs, reference)
+
+    def _repr_mimebundle_(self, **kwargs) -> dict:
+        """The live widget for JupyterLab, plus a static copy for pages that cannot run it.
+
+        A stored notebook read on the web (GitHub, nbviewer) shows the chart as a picture instead of
+        the default text, which spells out every control.
+        """
+        bundle = super()._repr_mimebundle_(**kwargs)
+        bundle["image/png"] = base64.b64encode(bytes(self.chart.value)).decode("ascii")
+        bundle["text/plain"] = "Name sampler (run the notebook to move its controls)"
+        return bundle
 
     def summary(self) -> str:
         """The current names and shares as plain text: the static copy a stored notebook shows."""

@@ -1,5 +1,7 @@
 """The name sampler widget of notebook 04, driven by setting control values as a learner would."""
 
+import base64
+
 import pytest
 import torch
 
@@ -141,3 +143,10 @@ def test_context_probe_rejects_bad_contexts(model, names_data):
         context_probe(model, names_data.tokenizer, "emma")
     with pytest.raises(ValueError, match="'1'"):
         context_probe(model, names_data.tokenizer, "e1m")
+
+
+def test_the_stored_view_carries_the_chart(sampler):
+    bundle = sampler._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle  # the live widget
+    assert base64.b64decode(bundle["image/png"]) == bytes(sampler.chart.value)
+    assert "NameSampler(" not in bundle["text/plain"]

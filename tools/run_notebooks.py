@@ -7,6 +7,9 @@ removes what changes from run to run although the lesson does not:
 - the saved widget state (``metadata.widgets``, ~20 KB of random ids);
 - random widget model ids in outputs, replaced by ``widget-1``, ``widget-2``, ... in order;
 - elapsed times and rates in tqdm progress bars (``[00:41<00:00, 1214.2step/s]``);
+- the text a progress bar showed when it appeared (``0%|  | 0/50000``), replaced by the text of
+  its last state (``100%|██████████| 50000/50000``), read from the saved widget state, so that a
+  reader of the stored page sees the finished run;
 - the points where the kernel happened to split a cell's printed text into several stream
   outputs (it flushes on a timer, so a busy machine splits at random places): consecutive
   stream outputs of the same name are merged into one.
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import html
 import os
 import re
 import sys
@@ -33,12 +37,35 @@ from nbclient import NotebookClient
 
 KERNEL = "ngram-helpers"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
+TQDM_PARTS = ["HTMLModel", "FloatProgressModel", "HTMLModel"]
 TQDM_TIMING = re.compile(r"\[\d+:\d+(?::\d+)?<[^\]]*\]")
+
+
+def finished_bars(widget_state: dict) -> dict[str, str]:
+    """The last text of every tqdm bar in the saved widget state, by the bar's model id.
+
+    A tqdm bar in Jupyter is an HBox of an HTML label (``100%``), a progress bar and an HTML
+    label (``50000/50000 [...]``); its text is rebuilt from their final values.
+    """
+    models = widget_state.get(WIDGET_STATE_MIME, {}).get("state", {})
+    bars = {}
+    for model_id, model in models.items():
+        children = [c.removeprefix("IPY_MODEL_") for c in model["state"].get("children", [])]
+        kinds = [models.get(c, {}).get("model_name") for c in children]
+        if model.get("model_name") != "HBoxModel" or kinds != TQDM_PARTS:
+            continue
+        left, progress, right = (models[c]["state"] for c in children)
+        filled = round(10 * progress.get("value", 0) / (progress.get("max") or 1))
+        bar = "█" * filled + " " * (10 - filled)
+        text = html.unescape(f"{left.get('value', '')}|{bar}|{right.get('value', '')}")
+        bars[model_id] = TQDM_TIMING.sub("[time]", text)
+    return bars
 
 
 def normalise(nb: nbformat.NotebookNode) -> None:
     """Strip run-to-run noise from an executed notebook, in place."""
-    nb.metadata.pop("widgets", None)
+    bars = finished_bars(nb.metadata.pop("widgets", {}))
     nb.metadata["kernelspec"] = {
         "name": KERNEL,
         "display_name": "Python (ngram-helpers)",
@@ -53,6 +80,8 @@ def normalise(nb: nbformat.NotebookNode) -> None:
             data = output.get("data", {})
             if WIDGET_MIME in data:
                 model_id = data[WIDGET_MIME]["model_id"]
+                if model_id in bars:
+                    data["text/plain"] = bars[model_id]
                 data[WIDGET_MIME]["model_id"] = ids.setdefault(model_id, f"widget-{len(ids) + 1}")
             if "text/plain" in data:
                 data["text/plain"] = TQDM_TIMING.sub("[time]", data["text/plain"])
