@@ -25,6 +25,8 @@ from ngram_helpers.data import NamesData, Tokenizer
 from ngram_helpers.models import MLP, ModelConfig
 from ngram_helpers.train import History, TrainConfig
 
+# where notebook 04 and the command line keep the lesson's trained model (relative to the project)
+DEFAULT_CHECKPOINT = "checkpoints/names-mlp.pt"
 # /2: dropout and the end-of-name id moved into ModelConfig (checkpoints of /1 are refused)
 FORMAT = "ngram_helpers.mlp/2"
 

@@ -35,7 +35,7 @@ from ngram_helpers.data import NamesData, NgramTable
 from ngram_helpers.evaluate import eval_mode, evaluation_examples, padded_loss, split_loss
 from ngram_helpers.kneser_ney import KneserNey, fit_kneser_ney
 from ngram_helpers.models import MLP, ModelConfig, current_name_only
-from ngram_helpers.sample import sample_names
+from ngram_helpers.sample import name_origins, origin_shares, sample_names
 from ngram_helpers.train import History, TrainConfig, build_model, train
 
 SAMPLE_SEED = 42
@@ -419,8 +419,7 @@ def run_mixture(row: Row, data: NamesData) -> RowResult:
 
 def new_name_share(names: list[str], data: NamesData) -> float:
     """The fraction of ``names`` that are not in the training split."""
-    seen = set(data.names("train"))
-    return sum(name not in seen for name in names) / len(names)
+    return 1.0 - origin_shares(name_origins(names, data))["train"]
 
 
 def samples(model: MLP, data: NamesData, num: int = NUM_SAMPLES) -> list[str]:

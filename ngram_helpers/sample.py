@@ -10,20 +10,26 @@ that we offer the usual knobs:
 - prefix: the name starts with these letters (the context before them is padded with the end
   token, exactly as at the start of every name in training).
 
-Command line::
+For the interactive sampler of notebook 04, ``LogitTable`` asks the model once for every possible
+context, and ``name_origins`` says whether each sampled name is a training name, a held-out one,
+or new.
 
-    python -m ngram_helpers.sample --checkpoint runs/names.pt --num 10 --temperature 0.8
+Command line (``ngram_helpers.cli``)::
+
+    python -m ngram_helpers.sample --checkpoint checkpoints/names-mlp.pt --num 10 --temperature 0.8
 """
 
 from __future__ import annotations
 
 import bisect
 import sys
+from collections import Counter
 from collections.abc import Callable
 
 import torch
 
-from ngram_helpers.data import Tokenizer
+from ngram_helpers.data import NamesData, Tokenizer
+from ngram_helpers.models import MLP
 from ngram_helpers.rng import RNG
 
 REFERENCE_PROMPT = "\nrichard"
@@ -68,6 +74,25 @@ def cumulative(probs: torch.Tensor) -> list[float]:
 def draw(cdf: list[float], coin: float) -> int:
     """The first index whose cumulative probability exceeds ``coin`` (the last one if none does)."""
     return min(bisect.bisect_right(cdf, coin), len(cdf) - 1)
+
+
+def memoised_cdf(
+    probs_after: Callable[[list[int]], torch.Tensor],
+) -> Callable[[list[int]], list[float]]:
+    """``cumulative(probs_after(context))``, computed once per distinct context and then reused.
+
+    Sampling many names visits the same contexts again and again (every name starts from the
+    same one), so each distribution is worth computing only once.
+    """
+    cache: dict[tuple[int, ...], list[float]] = {}
+
+    def cdf_after(context: list[int]) -> list[float]:
+        key = tuple(context)
+        if key not in cache:
+            cache[key] = cumulative(probs_after(context))
+        return cache[key]
+
+    return cdf_after
 
 
 def start_context(tokenizer: Tokenizer, prefix: str, context_length: int) -> list[int]:
@@ -121,14 +146,7 @@ def sample_names(
 ) -> list[str]:
     """``num`` names from ``model``; each context's distribution is computed once and reused."""
     tempered_probs(torch.zeros(1, tokenizer.vocab_size), temperature, top_k)  # check the knobs
-    cache: dict[tuple[int, ...], list[float]] = {}
-
-    def cdf_after(context: list[int]) -> list[float]:
-        key = tuple(context)
-        if key not in cache:
-            cache[key] = cumulative(next_char_probs(model, context, temperature, top_k))
-        return cache[key]
-
+    cdf_after = memoised_cdf(lambda context: next_char_probs(model, context, temperature, top_k))
     return draw_names(cdf_after, tokenizer, model.config.context_length, num, seed, prefix)
 
 
@@ -148,42 +166,71 @@ def continue_text(model: Model, tokenizer: Tokenizer, prompt: str, num_chars: in
 
 
 # -----------------------------------------------------------------------------
-# Command line
+# Every context at once, and where the names come from (notebook 04)
+
+ORIGINS = ("train", "val-test", "new")
+MAX_TABLE_ROWS = 200_000  # beyond this many contexts the table would cost more than it saves
 
 
-def main(argv: list[str] | None = None) -> int:
-    from ngram_helpers.checkpoint import CheckpointError, load_checkpoint
-    from ngram_helpers.cli import ArgumentParser, fail
+class LogitTable:
+    """The logits of ``model`` for every possible context, computed once, as a (V**T, V) tensor.
 
-    parser = ArgumentParser(
-        prog="python -m ngram_helpers.sample", description="Print names sampled from a checkpoint."
-    )
-    parser.add_argument("--checkpoint", required=True, help="file written by ngram_helpers.train")
-    parser.add_argument("--num", type=int, default=10, help="how many names")
-    parser.add_argument("--temperature", type=float, default=1.0, help="0 = greedy")
-    parser.add_argument("--top-k", type=int, default=None, help="keep the k likeliest characters")
-    parser.add_argument("--prefix", default="", help="every name starts with these letters")
-    parser.add_argument("--seed", type=int, default=42, help="seed of the sampling RNG (>= 1)")
-    args = parser.parse_args(argv)
-    try:
-        checkpoint = load_checkpoint(args.checkpoint)
-    except CheckpointError as err:
-        return fail(err)
-    try:
-        names = sample_names(
-            checkpoint.model,
-            checkpoint.tokenizer,
-            args.num,
-            args.seed,
-            args.prefix,
-            args.temperature,
-            args.top_k,
-        )
-    except ValueError as err:
-        return fail(err)
-    print("\n".join(names))
-    return 0
+    Row ``r`` belongs to the context whose tokens are the base-V digits of ``r`` (first position
+    first); ``row(context)`` gives that number.
+    """
+
+    def __init__(self, model: MLP, chunk: int = 4096) -> None:
+        cfg = model.config
+        self.context_length, self.vocab_size = cfg.context_length, cfg.vocab_size
+        rows = cfg.vocab_size**cfg.context_length
+        if rows > MAX_TABLE_ROWS:
+            raise ValueError(f"{rows} possible contexts: too many to tabulate")
+        self.place_values = [cfg.vocab_size**p for p in range(cfg.context_length - 1, -1, -1)]
+        contexts = torch.arange(rows)[:, None] // torch.tensor(self.place_values) % cfg.vocab_size
+        with torch.inference_mode():
+            self.logits = torch.cat([model(part)[0] for part in contexts.split(chunk)])
+
+    def row(self, context: list[int]) -> int:
+        """The table row of ``context`` (T token ids)."""
+        return sum(token * place for token, place in zip(context, self.place_values, strict=True))
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def sample_from_table(
+    table: LogitTable,
+    tokenizer: Tokenizer,
+    num: int,
+    seed: int = 42,
+    prefix: str = "",
+    temperature: float = 1.0,
+    top_k: int | None = None,
+) -> list[str]:
+    """The names ``sample_names`` draws with the same arguments, from the table instead.
+
+    Each context's cumulative distribution is computed from its table row once, when first
+    visited, and then reused by ``draw_names``.
+    """
+
+    def probs_after(context: list[int]) -> torch.Tensor:
+        r = table.row(context)
+        return tempered_probs(table.logits[r : r + 1], temperature, top_k)[0]
+
+    return draw_names(memoised_cdf(probs_after), tokenizer, table.context_length, num, seed, prefix)
+
+
+def name_origins(names: list[str], data: NamesData) -> list[str]:
+    """Where each name occurs: "train", else "val-test" (only in val or test), else "new"."""
+    train = set(data.names("train"))
+    held_out = set(data.names("val")) | set(data.names("test"))
+    return ["train" if n in train else "val-test" if n in held_out else "new" for n in names]
+
+
+def origin_shares(origins: list[str]) -> dict[str, float]:
+    """The fraction of names of each origin (0.0 for an origin that does not occur)."""
+    counts = Counter(origins)
+    return {origin: counts[origin] / max(len(origins), 1) for origin in ORIGINS}
+
+
+if __name__ == "__main__":  # python -m ngram_helpers.sample: the command of ngram_helpers.cli
+    from ngram_helpers.cli import sample_main
+
+    sys.exit(sample_main())

@@ -3,8 +3,9 @@
 The widget redraws on every change, so a redraw must be quick (at most 50 ms for 20 names, see
 ``benchmarks/sampler_speed.py``). Two things make it quick:
 
-- ``LogitTable``: a context of T characters from V has only V**T possible values (19,683 for the
-  reference model), so the network is asked once for all of them and sampling becomes a row lookup.
+- ``LogitTable`` (``ngram_helpers.sample``): a context of T characters from V has only V**T
+  possible values (19,683 for the reference model), so the network is asked once for all of them
+  and sampling becomes a row lookup.
 - ``ProbabilityChart``: the axes, ticks and labels are drawn once; a redraw only paints the bars
   on top of that saved background ("blitting") and encodes the PNG.
 
@@ -18,7 +19,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-from collections import Counter
 
 import ipywidgets as widgets
 import numpy as np
@@ -29,72 +29,15 @@ from PIL import Image
 
 from ngram_helpers.data import END, NamesData, Tokenizer
 from ngram_helpers.models import MLP
-from ngram_helpers.sample import cumulative, draw_names, start_context, tempered_probs
-
-ORIGINS = ("train", "val-test", "new")
-MAX_TABLE_ROWS = 200_000  # beyond this many contexts the table would cost more than it saves
-
-
-class LogitTable:
-    """The logits of ``model`` for every possible context, computed once, as a (V**T, V) tensor.
-
-    Row ``r`` belongs to the context whose tokens are the base-V digits of ``r`` (first position
-    first); ``row(context)`` gives that number.
-    """
-
-    def __init__(self, model: MLP, chunk: int = 4096) -> None:
-        cfg = model.config
-        self.context_length, self.vocab_size = cfg.context_length, cfg.vocab_size
-        rows = cfg.vocab_size**cfg.context_length
-        if rows > MAX_TABLE_ROWS:
-            raise ValueError(f"{rows} possible contexts: too many to tabulate")
-        self.place_values = [cfg.vocab_size**p for p in range(cfg.context_length - 1, -1, -1)]
-        contexts = torch.arange(rows)[:, None] // torch.tensor(self.place_values) % cfg.vocab_size
-        with torch.inference_mode():
-            self.logits = torch.cat([model(part)[0] for part in contexts.split(chunk)])
-
-    def row(self, context: list[int]) -> int:
-        """The table row of ``context`` (T token ids)."""
-        return sum(token * place for token, place in zip(context, self.place_values, strict=True))
-
-
-def sample_from_table(
-    table: LogitTable,
-    tokenizer: Tokenizer,
-    num: int,
-    seed: int = 42,
-    prefix: str = "",
-    temperature: float = 1.0,
-    top_k: int | None = None,
-) -> list[str]:
-    """The names ``sample_names`` draws with the same arguments, from the table instead.
-
-    Each context's cumulative distribution is computed from its table row once, when first
-    visited, and then reused by ``draw_names``.
-    """
-    rows: dict[int, list[float]] = {}
-
-    def cdf_after(context: list[int]) -> list[float]:
-        r = table.row(context)
-        if r not in rows:
-            probs = tempered_probs(table.logits[r : r + 1], temperature, top_k)[0]
-            rows[r] = cumulative(probs)
-        return rows[r]
-
-    return draw_names(cdf_after, tokenizer, table.context_length, num, seed, prefix)
-
-
-def name_origins(names: list[str], data: NamesData) -> list[str]:
-    """Where each name occurs: "train", else "val-test" (only in val or test), else "new"."""
-    train = set(data.names("train"))
-    held_out = set(data.names("val")) | set(data.names("test"))
-    return ["train" if n in train else "val-test" if n in held_out else "new" for n in names]
-
-
-def origin_shares(origins: list[str]) -> dict[str, float]:
-    """The fraction of names of each origin (0.0 for an origin that does not occur)."""
-    counts = Counter(origins)
-    return {origin: counts[origin] / max(len(origins), 1) for origin in ORIGINS}
+from ngram_helpers.sample import (
+    ORIGINS,
+    LogitTable,
+    name_origins,
+    origin_shares,
+    sample_from_table,
+    start_context,
+    tempered_probs,
+)
 
 
 def tick_label(char: str) -> str:

@@ -10,9 +10,9 @@ the model's own forward, ``loss.backward()`` and ``torch.optim.AdamW``, so a cha
 ``MLP.forward`` changes training. ``engine="fast"`` (``ngram_helpers.fast``, shown in notebook
 04) gets the same numbers with fewer operations. Both evaluate through the model's forward.
 
-Command line (prints the reference program's log format)::
+Command line (``ngram_helpers.cli``; prints the reference program's log format)::
 
-    python -m ngram_helpers.train --data datasets/names --checkpoint checkpoints/names.pt
+    python -m ngram_helpers.train --data datasets/names --checkpoint checkpoints/names-mlp.pt
 """
 
 from __future__ import annotations
@@ -22,13 +22,12 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import torch
 from tqdm.auto import tqdm
 
-from ngram_helpers.data import DatasetError, NamesData, NgramTable
-from ngram_helpers.evaluate import SplitEvaluator, split_loss
+from ngram_helpers.data import NamesData, NgramTable
+from ngram_helpers.evaluate import SplitEvaluator
 from ngram_helpers.fast import FastEngine
 from ngram_helpers.models import MLP, ModelConfig
 from ngram_helpers.rng import RNG
@@ -188,64 +187,7 @@ def model_config_for(data: NamesData, **settings) -> ModelConfig:
     return ModelConfig(vocab_size=tokenizer.vocab_size, end_token=tokenizer.end_token, **settings)
 
 
-# -----------------------------------------------------------------------------
-# Command line
+if __name__ == "__main__":  # python -m ngram_helpers.train: the command of ngram_helpers.cli
+    from ngram_helpers.cli import train_main
 
-
-def main(argv: list[str] | None = None) -> int:
-    from ngram_helpers.checkpoint import CheckpointError, save_checkpoint
-    from ngram_helpers.cli import ArgumentParser, fail
-    from ngram_helpers.data import load_names
-    from ngram_helpers.sample import REFERENCE_PROMPT, continue_text
-
-    parser = ArgumentParser(
-        prog="python -m ngram_helpers.train",
-        description="Train the reference MLP language model and print the reference log.",
-    )
-    parser.add_argument("--data", default="datasets/names", help="folder with train/val/test.txt")
-    parser.add_argument("--steps", type=int, default=TrainConfig.num_steps, help="training steps")
-    parser.add_argument("--checkpoint", help="write model, config, vocabulary and history here")
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing checkpoint")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    parser.add_argument(
-        "--engine",
-        choices=ENGINES,
-        default="plain",
-        help="plain (default): the model's forward, backward and AdamW, as the lesson writes "
-        "them; fast: the same numbers with hand-written gradients, about 3x faster",
-    )
-    parser.add_argument(
-        "--threads",
-        type=int,
-        default=1,
-        help="torch threads (default 1: this model's operations are too small to gain from more "
-        "threads, and on a shared machine extra threads wait for each other)",
-    )
-    args = parser.parse_args(argv)
-    if args.steps < 1:
-        parser.error(f"--steps must be at least 1, got {args.steps}")
-    if args.threads < 1:
-        parser.error(f"--threads must be at least 1, got {args.threads}")
-    torch.set_num_threads(args.threads)
-    try:
-        data = load_names(args.data)
-    except DatasetError as err:
-        return fail(err)
-    config = TrainConfig(num_steps=args.steps)
-    if args.checkpoint and not args.overwrite and Path(args.checkpoint).exists():
-        return fail(f"{args.checkpoint} exists; pass --overwrite to replace it")
-    model = build_model(data, model_config_for(data), config)
-    history = train(model, data, config, engine=args.engine, progress=not args.quiet, on_eval=print)
-    if args.checkpoint:  # saved first: nothing after this point can lose the finished run
-        try:
-            save_checkpoint(args.checkpoint, model, data, config, history, overwrite=args.overwrite)
-        except CheckpointError as err:
-            return fail(err)
-    print(continue_text(model, data.tokenizer, REFERENCE_PROMPT, 200, RNG(42)), end="")
-    print()
-    print(f"test_loss {split_loss(model, data, 'test', config.batch_size)}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(train_main())

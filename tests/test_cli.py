@@ -61,6 +61,15 @@ def test_train_then_sample(tmp_path):
     assert [n[:2] for n in names.stdout.split()] == ["ka"] * 4
     bad = run("-m", "ngram_helpers.sample", "--checkpoint", str(ck), "--prefix", "k!")
     assert bad.returncode == 2 and "'!'" in bad.stderr and "Traceback" not in bad.stderr
+    none = run("-m", "ngram_helpers", "sample", "--checkpoint", str(ck), "--num", "0")
+    assert none.returncode == 0 and none.stdout == "" and none.stderr == ""
+    negative = run("-m", "ngram_helpers.sample", "--checkpoint", str(ck), "--num", "-1")
+    assert negative.returncode == 2 and "must be >= 0" in negative.stderr
+    same = run(
+        *("-m", "ngram_helpers", "sample", "--checkpoint", str(ck)),
+        *("--num", "4", "--prefix", "ka", "--seed", "3"),
+    )
+    assert same.stdout == names.stdout  # the package's entry point runs the same command
 
 
 @pytest.mark.parametrize(
@@ -71,7 +80,8 @@ def test_train_then_sample(tmp_path):
         (["-m", "ngram_helpers.train", "--threads", "0"], "--threads must be at least 1"),
         (["-m", "ngram_helpers.train", "--data", "/nonexistent"], "data folder not found"),
         (["-m", "ngram_helpers.sample", "--checkpoint", "/nonexistent.pt"], "not found"),
-        (["-m", "ngram_helpers.sample"], "required"),
+        (["-m", "ngram_helpers", "train", "--steps", "0"], "--steps must be at least 1"),
+        (["-m", "ngram_helpers", "evaluate"], "usage: python -m ngram_helpers {train|sample}"),
     ],
 )
 def test_bad_arguments_give_one_line_and_status_2(args, message):

@@ -8,14 +8,16 @@ import torch
 from ngram_helpers.context_probe import context_probe, encode_context
 from ngram_helpers.models import MLP, ModelConfig
 from ngram_helpers.rng import RNG
-from ngram_helpers.sample import next_char_probs, sample_names, tempered_probs
-from ngram_helpers.sampler_widget import (
+from ngram_helpers.sample import (
     LogitTable,
-    build_sampler,
     name_origins,
+    next_char_probs,
     origin_shares,
     sample_from_table,
+    sample_names,
+    tempered_probs,
 )
+from ngram_helpers.sampler_widget import build_sampler
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
