@@ -5,9 +5,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
-READY_REBUILD := $(VENV)/.ready-rebuild
+READY_TEST := $(VENV)/.ready-test
 KERNEL := ngram-helpers
+LOCK := constraints.txt
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(LOCK)
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tools/nbval_sanitize.cfg
+# Jupyter refuses to start as root unless told it may: containers and cloud machines run as root.
+LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # The models of this series are small: their matrix products are too short to gain from a second
 # thread, and when another program is busy on a 2-core machine two OpenMP threads make training
@@ -15,44 +19,62 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tools/nbval_sanitize.
 OMP_NUM_THREADS ?= 1
 export OMP_NUM_THREADS
 
-.PHONY: setup lab test unit notebooks lint format clean
+.PHONY: setup lab test unit notebooks lint format lock clean
 
-$(READY): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
-	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (ngram-helpers)"
-	touch $@
+# The notebooks' environment: the project and what it needs, at the versions of $(LOCK).
+$(READY): pyproject.toml $(LOCK)
+	@echo "setting up $(VENV) (first time only): Python packages, about 1.3 GB ..."
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(PIP) -e .
+	@$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) \
+		--display-name "Python (ngram-helpers)" >/dev/null
+	@echo "installed; Jupyter kernel \"Python (ngram-helpers)\" registered inside $(VENV)"
+	@touch $@
 
-$(READY_REBUILD): $(READY)
-	$(BIN)/python -m pip install --quiet -e '.[rebuild]'
-	touch $@
+# Tests add the test runner, notebook checks, browser tests, the linter and the dataset rebuild.
+$(READY_TEST): $(READY)
+	@echo "adding the test tools to $(VENV) ..."
+	@$(PIP) -e '.[test,rebuild]'
+	@touch $@
 
 setup: $(READY)
 
 lab: $(READY)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(LAB_FLAGS) notebooks/
 
-test: $(READY_REBUILD)
+test: $(READY_TEST)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -p no:cacheprovider tests notebooks $(NBVAL)
 
-unit: $(READY)
+unit: $(READY_TEST)
 	$(BIN)/python -m pytest -p no:cacheprovider tests
 
 # Re-execute every notebook (or NB=notebooks/xx.ipynb) and store its outputs without noise;
 # ARGS=--refresh-timings also re-measures the cells tagged "timing".
-notebooks: $(READY)
+notebooks: $(READY_TEST)
 	$(BIN)/python tools/run_notebooks.py $(ARGS) $(or $(NB),notebooks/*.ipynb)
 
-lint: $(READY)
+lint: $(READY_TEST)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: $(READY)
+format: $(READY_TEST)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Re-resolve every package from pyproject.toml's ranges in a scratch venv and write the exact
+# versions to $(LOCK); then `make notebooks` and `make test` (outputs may change).
+lock:
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	.venv-lock/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test,rebuild]'
+	head -3 $(LOCK) > $(LOCK).new
+	.venv-lock/bin/python -m pip freeze --exclude-editable | sed -E 's/\+[A-Za-z0-9.]+$$//' >> $(LOCK).new
+	mv $(LOCK).new $(LOCK)
+	rm -rf .venv-lock
 
 clean:
 	rm -rf $(VENV)

@@ -15,6 +15,7 @@ vocabulary, a fingerprint of the data it was trained on, and the evaluation hist
 from __future__ import annotations
 
 import os
+import pickle
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -100,8 +101,15 @@ def load_checkpoint(
         raise CheckpointError(f"{path}: checkpoint not found")
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as err:  # torch raises many types for a damaged or foreign file
-        raise CheckpointError(f"{path}: not a readable checkpoint ({err})") from None
+    except pickle.UnpicklingError:  # weights_only refused something that is not plain data
+        raise CheckpointError(
+            f"{path}: not a readable checkpoint (it holds Python objects other than tensors and "
+            "plain values, and those are never loaded)"
+        ) from None
+    except Exception:  # torch raises many types, with long messages, for a damaged file
+        raise CheckpointError(
+            f"{path}: not a readable checkpoint (damaged, cut short, or not a PyTorch file)"
+        ) from None
     found = payload.get("format") if isinstance(payload, dict) else None
     if isinstance(found, str) and found.startswith("ngram_helpers.mlp/") and found != FORMAT:
         raise CheckpointError(

@@ -22,7 +22,7 @@ from ngram_helpers.checkpoint import (
     load_checkpoint,
     save_checkpoint,
 )
-from ngram_helpers.data import DatasetError, load_names
+from ngram_helpers.data import SPLITS, DatasetError, load_names
 from ngram_helpers.evaluate import split_loss
 from ngram_helpers.rng import RNG
 from ngram_helpers.sample import REFERENCE_PROMPT, continue_text, sample_names
@@ -92,6 +92,12 @@ def train_main(argv: list[str] | None = None, prog: str = "python -m ngram_helpe
     except DatasetError as err:
         return fail(err)
     config = TrainConfig(num_steps=args.steps)
+    short = [f"{split}.txt" for split in SPLITS if len(data.tokens[split]) < config.batch_size]
+    if short:  # the lesson's evaluation averages whole batches: a split needs at least one
+        return fail(
+            f"{args.data}: {', '.join(short)} hold fewer than {config.batch_size} characters, "
+            "one evaluation batch; add names to them"
+        )
     model = build_model(data, model_config_for(data), config)
     history = train(model, data, config, engine=args.engine, progress=not args.quiet, on_eval=print)
     if args.checkpoint:  # saved first: nothing after this point can lose the finished run

@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 import torch
 
-from ngram_helpers.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from ngram_helpers.checkpoint import FORMAT, CheckpointError, load_checkpoint, save_checkpoint
 from ngram_helpers.models import MLP, ModelConfig
 from ngram_helpers.rng import RNG
 from ngram_helpers.train import History, TrainConfig
@@ -57,11 +57,31 @@ def test_mismatches_are_refused_with_what_differs(saved, names_data):
         load_checkpoint(path, expect_data_fingerprint="0" * 64)
 
 
+class Exploit:
+    """An object whose unpickling would run code: a malicious checkpoint's payload."""
+
+    ran = False
+
+    def __reduce__(self):
+        return (setattr, (Exploit, "ran", True))
+
+
 def test_damaged_and_foreign_files(tmp_path):
     bad = tmp_path / "bad.pt"
     bad.write_bytes(b"not a checkpoint")
     with pytest.raises(CheckpointError, match="not a readable checkpoint"):
         load_checkpoint(bad)
+    cut = tmp_path / "cut.pt"
+    torch.save({"weights": torch.zeros(1000)}, cut)
+    cut.write_bytes(cut.read_bytes()[:500])
+    with pytest.raises(CheckpointError, match="damaged, cut short") as refused:
+        load_checkpoint(cut)
+    assert "\n" not in str(refused.value)
+    pickled = tmp_path / "pickled.pt"
+    torch.save({"format": FORMAT, "code": Exploit()}, pickled)
+    with pytest.raises(CheckpointError, match="never loaded") as refused:
+        load_checkpoint(pickled)
+    assert "weights_only" not in str(refused.value) and not Exploit.ran
     foreign = tmp_path / "foreign.pt"
     torch.save({"weights": torch.zeros(2)}, foreign)
     with pytest.raises(CheckpointError, match="not an ngram_helpers checkpoint"):

@@ -97,3 +97,20 @@ def test_bad_data_line_is_reported(tmp_path):
     out = run("-m", "ngram_helpers.train", "--data", str(tmp_path), "--steps", "1")
     assert out.returncode == 2
     assert "val.txt:2:2: character '0'" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_dataset_too_small_to_evaluate_says_what_to_change(tmp_path):
+    for split in ("train", "val", "test"):
+        (tmp_path / f"{split}.txt").write_text("anna\nbob\n" * (40 if split == "train" else 2))
+    out = run("-m", "ngram_helpers.train", "--data", str(tmp_path), "--steps", "1")
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "val.txt, test.txt hold fewer than 128 characters" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_other_alphabets_are_refused_with_the_line_and_character(tmp_path):
+    for split in ("train", "val", "test"):
+        (tmp_path / f"{split}.txt").write_text("anna\nbob\n" * 30)
+    (tmp_path / "train.txt").write_text("anna\nzoë\n" * 30)
+    out = run("-m", "ngram_helpers.train", "--data", str(tmp_path), "--steps", "1")
+    assert out.returncode == 2 and "train.txt:2:3: character 'ë'" in out.stderr

@@ -1,24 +1,59 @@
-"""environment.yml (conda) and pyproject.toml (pip) name the same packages at the same versions."""
+"""The lock (constraints.txt), pyproject.toml and environment.yml describe one environment."""
 
 import re
 import tomllib
 
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
 from tests.conftest import ROOT
 
-PIN = re.compile(r"^\s*-\s+([A-Za-z0-9_.\-]+)==(\S+)\s*$")
+LOCK_LINE = re.compile(r"^([A-Za-z0-9_.\-]+)==(\S+)$")
 
 
-def test_conda_and_pip_pins_agree():
+def locked() -> dict[str, str]:
+    """The lock's exact versions by canonical package name."""
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, version = LOCK_LINE.match(line).groups()
+            pins[canonicalize_name(name)] = version
+    return pins
+
+
+def project_requirements() -> list[Requirement]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    pip_pins = dict(dep.split("==") for dep in project["dependencies"])
-    conda_pins = dict(
-        PIN.match(line).groups()
+    extras = [dep for group in project["optional-dependencies"].values() for dep in group]
+    return [Requirement(dep) for dep in project["dependencies"] + extras]
+
+
+def test_every_declared_package_is_locked_inside_its_range():
+    pins = locked()
+    for requirement in project_requirements():
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"{requirement.name} is declared in pyproject.toml but not locked"
+        assert requirement.specifier.contains(pins[name], prereleases=True), (
+            f"constraints.txt has {requirement.name}=={pins[name]}, outside pyproject.toml's "
+            f"{requirement.specifier}"
+        )
+
+
+def test_the_lock_pins_the_cpu_torch_and_nothing_from_cuda():
+    pins = locked()
+    assert pins["torch"] == "2.13.0"
+    assert not [name for name in pins if name.startswith("nvidia-")]
+
+
+def test_environment_yml_installs_the_project_through_the_lock():
+    pip_lines = [
+        line.strip().removeprefix("- ").strip()
         for line in (ROOT / "environment.yml").read_text().splitlines()
-        if PIN.match(line)
-    )
-    assert conda_pins == pip_pins
+        if line.strip().startswith("- ")
+    ]
+    assert "-c constraints.txt" in pip_lines and "-e ." in pip_lines
+    assert not [line for line in pip_lines if "==" in line]  # versions come from the lock only
 
 
-def test_torch_is_pinned_to_the_cpu_wheel_version():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert "torch==2.13.0" in project["dependencies"]
+def test_the_make_targets_install_through_the_lock():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "LOCK := constraints.txt" in makefile and "-c $(LOCK)" in makefile
