@@ -23,11 +23,10 @@ from __future__ import annotations
 import argparse
 import hashlib
 import importlib.util
-import os
 import sys
-import tempfile
 from pathlib import Path
 
+from ngram_helpers.files import atomic_write
 from ngram_helpers.rng import RNG
 
 YEAR = 2017
@@ -76,13 +75,6 @@ def build_splits(year: int = YEAR, seed: int = SEED) -> dict[str, list[str]]:
     }
 
 
-def write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-        f.write(text)
-    os.replace(tmp, path)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description="Build the names dataset from SSA 2017 records.")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
@@ -97,7 +89,8 @@ def main() -> int:
             return 2
     for split, text in texts.items():
         path = args.out / f"{split}.txt"
-        write_atomic(path, text)
+        with atomic_write(path, encoding="utf-8", newline="\n") as f:
+            f.write(text)
         digest = hashlib.sha256(text.encode()).hexdigest()
         print(f"{path}: {text.count(chr(10))} names, sha256 {digest}")
     return 0

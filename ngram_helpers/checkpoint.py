@@ -14,15 +14,14 @@ vocabulary, a fingerprint of the data it was trained on, and the evaluation hist
 
 from __future__ import annotations
 
-import os
 import pickle
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
 
 from ngram_helpers.data import NamesData, Tokenizer
+from ngram_helpers.files import atomic_write
 from ngram_helpers.models import MLP, ModelConfig
 from ngram_helpers.train import History, TrainConfig
 
@@ -70,17 +69,8 @@ def save_checkpoint(
         "history": history.to_dict(),
         "state_dict": {k: v.detach().clone() for k, v in model.state_dict().items()},
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(payload, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path, "wb") as f:
+        torch.save(payload, f)
     return path
 
 

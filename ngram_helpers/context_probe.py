@@ -15,19 +15,17 @@ from __future__ import annotations
 
 import torch
 
-from ngram_helpers.data import END, Tokenizer
+from ngram_helpers.data import END, END_GLYPH, Tokenizer, shown
 from ngram_helpers.models import MLP
-
-END_MARK = "."  # how contexts are written here: "..e" is the start of a name beginning with "e"
 
 
 def encode_context(tokenizer: Tokenizer, context: str, context_length: int) -> list[int]:
-    """Token ids of ``context``, where '.' stands for the end-of-name token."""
+    """Token ids of ``context``, where ``END_GLYPH`` ('.') stands for the end-of-name token."""
     if len(context) != context_length:
         raise ValueError(
             f"context must have {context_length} characters, got {len(context)}: {context!r}"
         )
-    return tokenizer.encode(context.replace(END_MARK, END))
+    return tokenizer.encode(context.replace(END_GLYPH, END))
 
 
 @torch.inference_mode()
@@ -49,7 +47,7 @@ def plot_context_probe(ax, distances: torch.Tensor, tokenizer: Tokenizer, contex
 
     Returns the image (for ``fig.colorbar``).
     """
-    labels = [END_MARK if c == END else c for c in tokenizer.chars]
+    labels = [shown(c) for c in tokenizer.chars]
     image = ax.imshow(distances.numpy(), cmap="viridis", vmin=0, vmax=1, aspect="auto")
     ax.set_xticks(range(len(labels)), labels, fontsize=8)
     ax.set_yticks(range(len(context)), [f"position {t + 1} ({c!r})" for t, c in enumerate(context)])

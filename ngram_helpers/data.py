@@ -18,8 +18,14 @@ from pathlib import Path
 import torch
 
 END = "\n"
+END_GLYPH = "."  # how figures and printouts show the end token: "..e" starts a name with e
 ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 SPLITS = ("train", "val", "test")
+
+
+def shown(text: str) -> str:
+    """``text`` with every end-of-name token written as ``END_GLYPH``, for figures and printouts."""
+    return text.replace(END, END_GLYPH)
 
 
 class DatasetError(ValueError):

@@ -12,7 +12,7 @@ character (nats) on val and test:
   ``w_k`` fitted on val (``mixture_weights``), as Bengio et al. (2003) mixed their MLP with an
   interpolated trigram model. Its components are trained afresh when the row runs.
 
-``benchmarks/results_table.py`` runs the rows and writes the CSV that notebook 05 plots; the
+``tools/results_table.py`` runs the rows and writes the CSV that notebook 05 plots; the
 notebook and ``tests/test_results_table.py`` re-run cheap rows with ``run_row`` and compare.
 
 The one change that ``ModelConfig``/``TrainConfig`` cannot express is the initialisation scale

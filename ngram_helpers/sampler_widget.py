@@ -27,7 +27,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from ngram_helpers.data import END, NamesData, Tokenizer
+from ngram_helpers.data import NamesData, Tokenizer, shown
 from ngram_helpers.models import MLP
 from ngram_helpers.sample import (
     ORIGINS,
@@ -38,11 +38,6 @@ from ngram_helpers.sample import (
     start_context,
     tempered_probs,
 )
-
-
-def tick_label(char: str) -> str:
-    """How a vocabulary character is labelled on the chart: the end token shows as '.'."""
-    return "." if char == END else char
 
 
 class ProbabilityChart:
@@ -63,7 +58,7 @@ class ProbabilityChart:
         self.bars = ax.stairs(zeros, edges, fill=True, color="tab:blue", alpha=0.7, animated=True)
         self.outline = ax.stairs(zeros, edges, color="gray", linewidth=1, animated=True)
         ax.set_title("next-character probabilities (gray: temperature 1, no top-k)", fontsize=9)
-        ax.set_xticks(range(len(chars)), [tick_label(c) for c in chars], fontsize=8)
+        ax.set_xticks(range(len(chars)), [shown(c) for c in chars], fontsize=8)
         ax.set_xlim(edges[0], edges[-1])
         ax.set_ylim(0, 1)
         ax.set_ylabel("probability", fontsize=8)

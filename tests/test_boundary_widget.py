@@ -17,8 +17,7 @@ def data():
 
 
 @pytest.fixture
-def explorer(data):
-    torch.set_num_threads(1)
+def explorer(data, one_thread):
     return build_boundary_widget(data, hidden_width=4, steps=50)
 
 

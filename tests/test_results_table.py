@@ -6,9 +6,9 @@ import math
 import pytest
 import torch
 
-from benchmarks.results_table import main, read_table
 from ngram_helpers.experiments import ROWS, get_row, run_row
 from tests.conftest import NAMES, ROOT
+from tools.results_table import main, read_table
 
 TABLE = ROOT / "results" / "names.csv"
 

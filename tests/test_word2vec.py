@@ -176,9 +176,9 @@ def topic_corpus(seed: int = 0) -> list[list[str]]:
     return sentences
 
 
+@pytest.mark.usefixtures("one_thread")
 @pytest.mark.parametrize("sg", [True, False])
 def test_negative_sampling_training_separates_topics_and_is_deterministic(sg):
-    torch.set_num_threads(1)
     config = NegativeSamplingConfig(sg=sg, vector_size=16, epochs=3, sample=0, batch_size=64)
     sentences = topic_corpus()
     first = negative_sampling.train_negative_sampling(sentences, config, min_count=1)

@@ -26,14 +26,14 @@ from __future__ import annotations
 import argparse
 import copy
 import html
-import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+
+from ngram_helpers.files import atomic_write
 
 KERNEL = "ngram-helpers"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
@@ -132,10 +132,8 @@ def run(path: Path, timeout: int, refresh_timings: bool) -> None:
     normalise(nb)
     if not refresh_timings:
         keep_timing_outputs(previous, nb)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
+    with atomic_write(path, encoding="utf-8") as f:
         nbformat.write(nb, f)
-    os.replace(tmp, path)
 
 
 def main() -> int:

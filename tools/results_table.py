@@ -7,8 +7,8 @@ it. Rows are written as soon as they finish, so an interrupted run
 keeps what it measured; ``--rows`` re-runs some rows and keeps the others already in the file,
 and several runs may fill one table at once (each adds its row under a file lock)::
 
-    python benchmarks/results_table.py --data datasets/names --out results/names.csv
-    python benchmarks/results_table.py --rows count-3,mlp-lesson-2k --out results/names.csv
+    python tools/results_table.py --data datasets/names --out results/names.csv
+    python tools/results_table.py --rows count-3,mlp-lesson-2k --out results/names.csv
 
 From the command line torch runs single-threaded, so CPU seconds compare across rows. Each MLP
 is also saved to ``checkpoints/<out stem>-<row>.pt`` (git-ignored).
@@ -21,7 +21,6 @@ import csv
 import fcntl
 import hashlib
 import json
-import os
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -39,6 +38,7 @@ from ngram_helpers.experiments import (
     run_row,
     samples,
 )
+from ngram_helpers.files import atomic_write
 
 COLUMNS = (
     "name",
@@ -52,16 +52,6 @@ COLUMNS = (
     "val_loss",
     "test_loss",
 )
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename: never half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", newline="") as f:
-        f.write(text)
-    os.chmod(tmp, 0o644)  # mkstemp makes the file private; a results file is for everyone
-    os.replace(tmp, path)
 
 
 @contextmanager
@@ -97,7 +87,8 @@ def write_table(path: Path, lines: dict[str, dict[str, str]]) -> None:
         for name in names:
             writer.writerow(lines[name])
         buffer.seek(0)
-        write_atomic(path, buffer.read())
+        with atomic_write(path, newline="") as f:
+            f.write(buffer.read())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -118,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     for row in rows:
         result = run_row(row, data)
         command = (
-            f"python benchmarks/results_table.py --data {args.data} --out {args.out} "
+            f"python tools/results_table.py --data {args.data} --out {args.out} "
             f"--rows {row.name}"
         )
         line = {
@@ -149,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
                     "new_share": new_name_share(names, data),
                 }
             write_table(out, lines)
-            write_atomic(sidecar, json.dumps(extra, indent=1, sort_keys=True) + "\n")
+            with atomic_write(sidecar) as f:
+                f.write(json.dumps(extra, indent=1, sort_keys=True) + "\n")
         if result.model is not None:
             path = Path("checkpoints") / f"{out.stem}-{row.name}.pt"
             save_checkpoint(path, result.model, data, row.train, result.history, overwrite=True)
