@@ -6,7 +6,8 @@ import math
 import pytest
 import torch
 
-from ngram_helpers.experiments import ROWS, get_row, run_row
+from ngram_helpers.experiments import MIXTURES, ROWS, VARIANTS, get_row, run_row
+from ngram_helpers.mixture import mixture_loss, mixture_weights
 from tests.conftest import NAMES, ROOT
 from tools.results_table import main, read_table
 
@@ -38,6 +39,17 @@ def test_every_row_is_in_the_table_with_its_command():
         assert math.isfinite(float(line["test_loss"]))
 
 
+def test_every_defined_row_is_in_the_table_and_described_by_its_changes():
+    names = [row.name for row in ROWS]
+    defined = [name for name, _, _ in VARIANTS] + [name for name, _ in MIXTURES]
+    assert not set(defined) - set(names) and len(names) == len(set(names))
+    ctx8 = get_row("mlp-ctx8-10k-b512")
+    assert ctx8.parent.name == "mlp-ctx5-10k-b512" and ctx8.model.context_length == 8
+    assert ctx8.description == "mlp-ctx5-10k-b512, context 5 -> 8"
+    assert get_row("mlp-b256-10k").description == "mlp-lesson, batch 128 -> 256, steps 50k -> 10k"
+    assert get_row("mlp-deep2-names-20k-drop").model.dropout == 0.1
+
+
 def test_unknown_row_names_the_known_ones():
     with pytest.raises(KeyError, match="known rows: uniform"):
         get_row("mlp-huge")
@@ -60,8 +72,6 @@ def test_script_updates_only_the_rows_asked_for(tmp_path):
 
 
 def test_mixture_weights_fit_the_targets():
-    from ngram_helpers.experiments import mixture_loss, mixture_weights
-
     gen = torch.Generator().manual_seed(0)
     good, poor = torch.rand(500, generator=gen) * 0.5 + 0.5, torch.rand(500, generator=gen) * 0.1
     probs = torch.stack([good, poor]).double()

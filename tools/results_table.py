@@ -109,8 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     for row in rows:
         result = run_row(row, data)
         command = (
-            f"python tools/results_table.py --data {args.data} --out {args.out} "
-            f"--rows {row.name}"
+            f"python tools/results_table.py --data {args.data} --out {args.out} --rows {row.name}"
         )
         line = {
             "name": row.name,
