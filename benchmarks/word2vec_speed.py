@@ -16,12 +16,14 @@ import time
 import torch
 from gensim.models import Word2Vec
 
-from ngram_helpers.corpus import neighbour_overlap, read_corpus, wordsim_pairs, wordsim_spearman
-from ngram_helpers.negative_sampling import (
-    NegativeSamplingConfig,
+from ngram_helpers.corpus import (
     Vocabulary,
-    train_negative_sampling,
+    neighbour_overlap,
+    read_corpus,
+    wordsim_pairs,
+    wordsim_spearman,
 )
+from ngram_helpers.negative_sampling import NegativeSamplingConfig, train_negative_sampling
 
 PROBES = list(range(20, 220))  # frequency ranks 20-219: frequent enough to have stable neighbours
 

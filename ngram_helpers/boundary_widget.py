@@ -18,7 +18,7 @@ they are released) and replaces, from Python state:
 
 - ``image.value``: a PNG with the decision boundary (left) and the train/val loss curves (right);
 - ``summary.value``: one HTML line with the settings, the parameter count and the final losses;
-- ``curves``: the :class:`~ngram_helpers.decision.Curves` of the last run.
+- ``curves``: the :class:`~ngram_helpers.toy_models.Curves` of the last run.
 
 Nothing is printed inside an Output context, so the widget behaves the same under JupyterLab,
 nbclient and nbval. The widget's display also carries the first picture as a plain PNG, which is
@@ -33,16 +33,16 @@ import io
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
-from ngram_helpers.decision import (
+from ngram_helpers.plots import plot_loss_curves
+from ngram_helpers.toy_data import Split
+from ngram_helpers.toy_models import (
     ACTIVATIONS,
     Curves,
     binary_loss,
     fit_full_batch,
-    mlp,
+    make_mlp,
     plot_decision_boundary,
 )
-from ngram_helpers.plots import plot_loss_curves
-from ngram_helpers.toy_data import Split
 
 
 class BoundaryWidget(widgets.VBox):
@@ -101,7 +101,7 @@ class BoundaryWidget(widgets.VBox):
     def retrain(self) -> None:
         """Train a fresh model with the current settings and redraw picture and summary."""
         width = self.hidden_width.value
-        model = mlp([2, width, 1], activation=self.activation.value, seed=self.seed)
+        model = make_mlp([2, width, 1], activation=self.activation.value, seed=self.seed)
         self.curves = fit_full_batch(
             model,
             self.data,

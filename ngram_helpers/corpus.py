@@ -4,10 +4,13 @@ gensim's wheel ships a small stemmed, stop-word-free Wikipedia sample (``head500
 and the WordSim-353 similarity judgements, so the word-level experiments run offline. Two
 measures compare vector sets: Spearman's rho between cosine similarity and human judgements, and
 the overlap of top-10 cosine neighbours between two models over a fixed set of probe words.
+``Vocabulary`` turns the tokenised lines into word ids for training.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -32,6 +35,39 @@ def read_corpus(name_or_path: str = HEAD500) -> list[list[str]]:
         raise FileNotFoundError(f"corpus {name_or_path!r} is neither a file nor gensim test data")
     with path.open(encoding="utf-8") as handle:
         return [simple_preprocess(line) for line in handle if line.strip()]
+
+
+@dataclass
+class Vocabulary:
+    """Words seen at least ``min_count`` times, most frequent first, with their counts."""
+
+    words: list[str]
+    counts: torch.Tensor
+
+    @classmethod
+    def from_sentences(cls, sentences: list[list[str]], min_count: int = 5) -> Vocabulary:
+        """Count every word; ties keep first-seen order (Counter.most_common is stable)."""
+        counted = Counter(word for sentence in sentences for word in sentence)
+        kept = [(w, c) for w, c in counted.most_common() if c >= min_count]
+        if not kept:
+            raise ValueError(f"no word occurs {min_count} times or more")
+        return cls([w for w, _ in kept], torch.tensor([c for _, c in kept], dtype=torch.float64))
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def index(self) -> dict[str, int]:
+        return {w: i for i, w in enumerate(self.words)}
+
+    def encode(self, sentences: list[list[str]]) -> tuple[torch.Tensor, torch.Tensor]:
+        """Token ids of the in-vocabulary words and the sentence number of each (flat tensors)."""
+        lookup = self.index()
+        tokens, sentence_ids = [], []
+        for number, sentence in enumerate(sentences):
+            ids = [lookup[w] for w in sentence if w in lookup]
+            tokens.extend(ids)
+            sentence_ids.extend([number] * len(ids))
+        return torch.tensor(tokens), torch.tensor(sentence_ids)
 
 
 def wordsim_pairs(stem: bool = True) -> list[tuple[str, str, float]]:

@@ -20,10 +20,9 @@ from contextlib import contextmanager
 import torch
 import torch.nn.functional as F
 
-from ngram_helpers.counts import padded_examples
 from ngram_helpers.data import NamesData, NgramTable, ngram_windows
-from ngram_helpers.kneser_ney import KneserNey
 from ngram_helpers.models import MLP
+from ngram_helpers.ngrams import KneserNey, padded_examples
 
 Model = Callable[..., tuple[torch.Tensor, torch.Tensor | None]]
 

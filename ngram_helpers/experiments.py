@@ -4,11 +4,11 @@ Each row is one model on one split folder, scored by the mean negative log-likel
 character (nats) on val and test:
 
 - ``uniform``: every one of the V characters has probability 1/V, a loss of ln V;
-- ``count-n``: the count n-gram model of ``ngram_helpers.counts`` with its best add-alpha;
+- ``count-n``: the count n-gram model of ``ngram_helpers.ngrams`` with its best add-alpha;
 - ``mlp-*``: the MLP trained by ``ngram_helpers.train.train``. The lesson's model comes first;
   every other MLP row is its ``parent`` row with the ``changes`` it lists, and its description
   is written from those changes, so it cannot drift from what the row runs;
-- ``kn-n``: the count n-gram model with Kneser-Ney smoothing (``ngram_helpers.kneser_ney``);
+- ``kn-n``: the count n-gram model with Kneser-Ney smoothing (``ngram_helpers.ngrams``);
 - ``mix-*``: a mixture of other rows' models (``ngram_helpers.mixture``), with the weights
   fitted on val, as Bengio et al. (2003) mixed their MLP with an interpolated trigram model. Its
   components are trained afresh when the row runs.
@@ -30,12 +30,11 @@ from dataclasses import asdict, dataclass, field, replace
 
 import torch
 
-from ngram_helpers.counts import best_count_model
 from ngram_helpers.data import NamesData
 from ngram_helpers.evaluate import padded_loss, split_loss
-from ngram_helpers.kneser_ney import fit_kneser_ney
 from ngram_helpers.mixture import mixture_loss, mixture_weights, target_probabilities
 from ngram_helpers.models import MLP, ModelConfig
+from ngram_helpers.ngrams import best_count_model, fit_kneser_ney
 from ngram_helpers.sample import name_origins, origin_shares, sample_names
 from ngram_helpers.train import History, TrainConfig, build_model, train
 

@@ -12,8 +12,8 @@ import torch.nn.functional as F
 
 from ngram_helpers.data import NamesData
 from ngram_helpers.evaluate import eval_mode, evaluation_examples
-from ngram_helpers.kneser_ney import KneserNey
 from ngram_helpers.models import MLP, current_name_only
+from ngram_helpers.ngrams import KneserNey
 
 
 def target_probabilities(

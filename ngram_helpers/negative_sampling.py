@@ -16,45 +16,13 @@ batch of examples at once with PyTorch tensor operations instead of one example 
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 import torch
 
+from ngram_helpers.corpus import Vocabulary
+
 NOISE_TABLE_SIZE = 1_000_000
-
-
-@dataclass
-class Vocabulary:
-    """Words seen at least ``min_count`` times, most frequent first, with their counts."""
-
-    words: list[str]
-    counts: torch.Tensor
-
-    @classmethod
-    def from_sentences(cls, sentences: list[list[str]], min_count: int = 5) -> Vocabulary:
-        """Count every word; ties keep first-seen order (Counter.most_common is stable)."""
-        counted = Counter(word for sentence in sentences for word in sentence)
-        kept = [(w, c) for w, c in counted.most_common() if c >= min_count]
-        if not kept:
-            raise ValueError(f"no word occurs {min_count} times or more")
-        return cls([w for w, _ in kept], torch.tensor([c for _, c in kept], dtype=torch.float64))
-
-    def __len__(self) -> int:
-        return len(self.words)
-
-    def index(self) -> dict[str, int]:
-        return {w: i for i, w in enumerate(self.words)}
-
-    def encode(self, sentences: list[list[str]]) -> tuple[torch.Tensor, torch.Tensor]:
-        """Token ids of the in-vocabulary words and the sentence number of each (flat tensors)."""
-        lookup = self.index()
-        tokens, sentence_ids = [], []
-        for number, sentence in enumerate(sentences):
-            ids = [lookup[w] for w in sentence if w in lookup]
-            tokens.extend(ids)
-            sentence_ids.extend([number] * len(ids))
-        return torch.tensor(tokens), torch.tensor(sentence_ids)
 
 
 def keep_probabilities(counts: torch.Tensor, sample: float) -> torch.Tensor:
@@ -83,7 +51,7 @@ def noise_table(counts: torch.Tensor, size: int = NOISE_TABLE_SIZE) -> torch.Ten
     return torch.searchsorted(cumulative, slots, out_int32=True).clamp_(max=len(counts) - 1)
 
 
-def context_pairs(
+def reduced_window_pairs(
     sentence_ids: torch.Tensor, window: int, generator: torch.Generator
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """The positions ``(centre, context)`` of every training pair, centre by centre in text order.
@@ -222,7 +190,7 @@ def _epoch_examples(
     """Subsample the text, draw each centre's window and each example's noise words."""
     kept = torch.rand(len(tokens), generator=gen) < keep[tokens]
     words = tokens[kept]
-    centre, context = context_pairs(sentence_ids[kept], config.window, gen)
+    centre, context = reduced_window_pairs(sentence_ids[kept], config.window, gen)
     if config.sg:
         inputs, targets = words[centre], words[context]
     else:

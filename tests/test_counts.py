@@ -1,20 +1,19 @@
-"""Tests for the count-based n-gram baseline (ngram_helpers.counts)."""
+"""Tests for the count-based n-gram baseline (ngram_helpers.ngrams)."""
 
 from pathlib import Path
 
 import pytest
 import torch
 
-from ngram_helpers.counts import (
+from ngram_helpers.data import NgramTable, Tokenizer, load_names
+from ngram_helpers.ngrams import (
     NgramCounts,
     best_count_model,
     context_ids,
     fit_counts,
     padded_examples,
 )
-from ngram_helpers.data import NgramTable, Tokenizer, load_names
 
-REFERENCE_2018 = Path(__file__).resolve().parents[2] / "shared/reference/names-makemore-2018"
 TOKENIZER = Tokenizer("\nabcdefghijklmnopqrstuvwxyz")
 NAMES = "emma\nava\nanna\nemily\nmia\n"
 
@@ -142,9 +141,8 @@ def test_best_count_model_picks_alpha_on_val(tmp_path):
         best_count_model(data, 3, ())
 
 
-@pytest.mark.skipif(not REFERENCE_2018.is_dir(), reason="reference 2018 split not available")
-def test_reference_split_figures():
-    data = load_names(REFERENCE_2018)
+def test_reference_split_figures(reference_dir):
+    data = load_names(reference_dir / "names-makemore-2018")
     # The published count 4-gram (alpha 0.1) walks the token stream like the MLP: 2.1064.
     train = NgramTable(data.tokens["train"], 3)
     test = NgramTable(data.tokens["test"], 3)

@@ -3,9 +3,14 @@
 import pytest
 import torch
 
-from ngram_helpers.counts import best_count_model, padded_examples
 from ngram_helpers.evaluate import padded_loss
-from ngram_helpers.kneser_ney import KneserNey, fit_kneser_ney, modified_discounts
+from ngram_helpers.ngrams import (
+    KneserNey,
+    best_count_model,
+    fit_kneser_ney,
+    modified_discounts,
+    padded_examples,
+)
 
 
 def test_discounts_follow_the_count_of_counts():

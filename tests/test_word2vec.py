@@ -8,7 +8,8 @@ import pytest
 import torch
 
 from ngram_helpers import corpus, negative_sampling, word2vec
-from ngram_helpers.negative_sampling import NegativeSamplingConfig, Vocabulary
+from ngram_helpers.corpus import Vocabulary
+from ngram_helpers.negative_sampling import NegativeSamplingConfig
 
 
 def literal_log_p(u: torch.Tensor, h: torch.Tensor, target: int) -> float:
@@ -112,7 +113,7 @@ def test_noise_distribution_and_table():
 
 def test_context_pairs_stay_in_sentence_and_window():
     sentence_ids = torch.tensor([0, 0, 0, 0, 1, 1, 1])
-    centre, context = negative_sampling.context_pairs(
+    centre, context = negative_sampling.reduced_window_pairs(
         sentence_ids, 3, torch.Generator().manual_seed(0)
     )
     assert torch.all(sentence_ids[centre] == sentence_ids[context])

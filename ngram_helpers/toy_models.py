@@ -1,4 +1,8 @@
-"""Small MLP classifiers on 2-D points and their decision boundaries (notebook 01).
+"""The small MLPs of notebook 01, on its toy data: built from layer sizes, trained full-batch.
+
+``make_mlp`` gives an ``nn.Sequential`` for the moons, the digits and the sine fit (the language
+model of notebooks 02 to 05 is ``models.MLP``); ``plot_decision_boundary`` draws what a 2-D
+classifier decides.
 
 Notebook 01 writes its first training loop out by hand; the applications that follow (and the
 interactive boundary explorer in :mod:`ngram_helpers.boundary_widget`) call :func:`fit_full_batch`
@@ -21,7 +25,7 @@ ACTIVATIONS: dict[str, type[nn.Module]] = {"tanh": nn.Tanh, "relu": nn.ReLU, "si
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
-def mlp(sizes: Sequence[int], activation: str = "tanh", seed: int = 0) -> nn.Sequential:
+def make_mlp(sizes: Sequence[int], activation: str = "tanh", seed: int = 0) -> nn.Sequential:
     """A fully connected network ``sizes[0] -> sizes[1] -> ... -> sizes[-1]``.
 
     ``activation`` (one of :data:`ACTIVATIONS`) follows every layer but the last, whose raw
