@@ -16,7 +16,9 @@ removes what changes from run to run although the lesson does not:
 
 Cells that measure time (tagged ``timing``) print different figures on every run. Their stored
 outputs are kept as long as the cell's code is unchanged; ``--refresh-timings`` re-measures them.
-Such cells are also tagged ``nbval-ignore-output`` so that nbval does not compare them.
+Such cells are also tagged ``nbval-ignore-output`` so that nbval does not compare them; the
+costly ones (seconds of measuring) are tagged ``nbval-skip`` too, so that ``make test`` does not
+spend its time on them.
 
 Each notebook is written atomically (temporary file, then rename).
 """
