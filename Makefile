@@ -8,7 +8,8 @@ READY := $(VENV)/.ready
 READY_TEST := $(VENV)/.ready-test
 KERNEL := ngram-helpers
 LOCK := constraints.txt
-PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(LOCK)
+# -qq: pip and the build backend print nothing unless something fails; the echo lines say what runs
+PIP := $(BIN)/python -m pip install -qq --disable-pip-version-check -c $(LOCK)
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tools/nbval_sanitize.cfg
 # Jupyter refuses to start as root unless told it may: containers and cloud machines run as root.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -25,7 +26,7 @@ export OMP_NUM_THREADS
 $(READY): pyproject.toml $(LOCK)
 	@echo "setting up $(VENV) (first time only): Python packages, about 1.3 GB ..."
 	@$(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -m pip install -qq --disable-pip-version-check --upgrade pip
 	@$(PIP) -e .
 	@$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) \
 		--display-name "Python (ngram-helpers)" >/dev/null

@@ -5,7 +5,6 @@ import base64
 import pytest
 import torch
 
-from ngram_helpers.context_probe import context_probe, encode_context
 from ngram_helpers.models import MLP, ModelConfig
 from ngram_helpers.rng import RNG
 from ngram_helpers.sample import (
@@ -129,22 +128,6 @@ def test_name_origins_and_shares(names_data):
         {"train": 1 / 3, "val-test": 1 / 3, "new": 1 / 3}
     )
     assert origin_shares([]) == {"train": 0.0, "val-test": 0.0, "new": 0.0}
-
-
-def test_context_probe_grid(model, names_data):
-    tokenizer = names_data.tokenizer
-    distances = context_probe(model, tokenizer, ".em")
-    assert distances.shape == (3, 27)
-    assert distances.min() >= 0 and distances.max() <= 1
-    own = encode_context(tokenizer, ".em", 3)
-    assert distances[torch.arange(3), own].abs().max() < 1e-6  # replacing a char by itself
-
-
-def test_context_probe_rejects_bad_contexts(model, names_data):
-    with pytest.raises(ValueError, match="3 characters"):
-        context_probe(model, names_data.tokenizer, "emma")
-    with pytest.raises(ValueError, match="'1'"):
-        context_probe(model, names_data.tokenizer, "e1m")
 
 
 def test_the_stored_view_carries_the_chart(sampler):
