@@ -64,12 +64,15 @@ def cosine_neighbours(
 def plot_labelled_2d(ax, coords: torch.Tensor, labels: list[str], highlight: str = "aeiouy"):
     """Scatter (N, 2) points with a text label each; labels in ``highlight`` drawn in red.
 
-    Returns ``ax`` so calls can be chained in a notebook cell.
+    A legend says what the colours mean. Returns ``ax`` so calls can be chained in a cell.
     """
     for (x, y), label in zip(coords.tolist(), labels, strict=True):
         color = "tab:red" if label in highlight else "tab:blue"
         ax.scatter(x, y, s=160, color=color, alpha=0.25)
         ax.annotate(label, (x, y), ha="center", va="center", fontsize=10, color=color)
+    ax.scatter([], [], s=60, color="tab:red", alpha=0.4, label=f"vowels ({highlight})")
+    ax.scatter([], [], s=60, color="tab:blue", alpha=0.4, label="the other symbols")
+    ax.legend(loc="best")
     ax.set_xlabel("PC 1")
     ax.set_ylabel("PC 2")
     return ax

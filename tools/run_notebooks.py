@@ -14,6 +14,10 @@ removes what changes from run to run although the lesson does not:
   outputs (it flushes on a timer, so a busy machine splits at random places): consecutive
   stream outputs of the same name are merged into one.
 
+Stored pictures are re-encoded with a 256-colour palette: a third of the bytes, and plots have
+few colours, so they look the same (nbval does not compare pictures; the encoding is
+deterministic, so unchanged code still gives an empty diff).
+
 Cells that measure time (tagged ``timing``) print different figures on every run. Their stored
 outputs are kept as long as the cell's code is unchanged; ``--refresh-timings`` re-measures them.
 Such cells are also tagged ``nbval-ignore-output`` so that nbval does not compare them; the
@@ -26,14 +30,17 @@ Each notebook is written atomically (temporary file, then rename).
 from __future__ import annotations
 
 import argparse
+import base64
 import copy
 import html
+import io
 import re
 import sys
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from PIL import Image
 
 from ngram_helpers.files import atomic_write
 
@@ -42,6 +49,21 @@ WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
 TQDM_PARTS = ["HTMLModel", "FloatProgressModel", "HTMLModel"]
 TQDM_TIMING = re.compile(r"\[\d+:\d+(?::\d+)?<[^\]]*\]")
+
+
+def palette_png(encoded: str) -> str:
+    """A base64 PNG re-encoded with a 256-colour palette, or as it was if that is not smaller."""
+    image = Image.open(io.BytesIO(base64.b64decode(encoded)))
+    if image.mode != "P":
+        opaque = Image.new("RGBA", image.size, "white")
+        opaque.alpha_composite(image.convert("RGBA"))
+        image = opaque.convert("RGB").quantize(
+            colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+        )
+    buffer = io.BytesIO()
+    image.save(buffer, format="png", optimize=True)
+    smaller = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return smaller if len(smaller) < len(encoded) else encoded
 
 
 def finished_bars(widget_state: dict) -> dict[str, str]:
@@ -87,6 +109,8 @@ def normalise(nb: nbformat.NotebookNode) -> None:
                 data[WIDGET_MIME]["model_id"] = ids.setdefault(model_id, f"widget-{len(ids) + 1}")
             if "text/plain" in data:
                 data["text/plain"] = TQDM_TIMING.sub("[time]", data["text/plain"])
+            if "image/png" in data:
+                data["image/png"] = palette_png(data["image/png"])
             if output.get("name") == "stderr":
                 output["text"] = TQDM_TIMING.sub("[time]", output["text"])
 
