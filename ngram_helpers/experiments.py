@@ -87,7 +87,7 @@ class Row:
             m, t = self.model, self.train
             return (
                 f"the lesson's MLP: T={m.context_length}, E={m.embedding_size}, "
-                f"H={m.hidden_size}, {shown(t.num_steps)} steps"
+                f"H={m.hidden_size}, {setting_text(t.num_steps)} steps"
             )
         changes = ", ".join(describe_change(self.parent, key, value) for key, value in self.changes)
         return f"{self.parent.name}, {changes}"
@@ -114,7 +114,7 @@ class Row:
         }
 
 
-def shown(value: object) -> str:
+def setting_text(value: object) -> str:
     """A setting's value as a description writes it: 10k, 7e-4, 0.1, 1024."""
     if isinstance(value, int) and value >= 1000 and value % 1000 == 0:
         return f"{value // 1000}k"
@@ -129,7 +129,7 @@ def describe_change(parent: Row, key: str, value: object) -> str:
     """One change in words: "context 3 -> 5", "previous name hidden"."""
     if key == "current_name_only":
         return "previous name's characters hidden" if value else "previous name's characters seen"
-    return f"{LABELS[key]} {shown(parent.setting(key))} -> {shown(value)}"
+    return f"{LABELS[key]} {setting_text(parent.setting(key))} -> {setting_text(value)}"
 
 
 def variant(name: str, parent: Row, **changes) -> Row:

@@ -227,7 +227,7 @@ class FastEngine:
     state lookups, grouping by device), which at this size costs more than the update itself.
     """
 
-    def __init__(self, model: MLP, learning_rate: float, weight_decay: float) -> None:
+    def __init__(self, model: MLP, weight_decay: float) -> None:
         self.compute_gradients = gradient_step(model)
         self.flat = self.compute_gradients.flat
         self.weight_decay = weight_decay

@@ -1,4 +1,4 @@
-"""Training the MLP language model: schedule, the loop, and the command line.
+"""Training the MLP language model: the schedule, the two engines, and the loop.
 
 Introduced in notebook 02 (a short run, after the same loop written out in the notebook) and used
 in full in notebook 04. The defaults are the reference configuration: AdamW (lr 7e-4, weight
@@ -130,8 +130,10 @@ def train(
     batches = NgramTable(data.tokens["train"], t)
     eval_train = SplitEvaluator(data.tokens["train"], t, bs, config.train_eval_batches)
     eval_val = SplitEvaluator(data.tokens["val"], t, bs, None)
-    engine_class = PlainEngine if engine == "plain" else FastEngine
-    take_step = engine_class(model, config.learning_rate, config.weight_decay)
+    if engine == "plain":
+        take_step = PlainEngine(model, config.learning_rate, config.weight_decay)
+    else:  # the learning rate is given at every step
+        take_step = FastEngine(model, config.weight_decay)
     history = History()
     # At most one redraw a second: in Jupyter each redraw is a few widget messages, and a kernel
     # that queues thousands of them during a long cell makes the frontend (or nbval) drop some.

@@ -132,7 +132,7 @@ def test_flattened_parameters_are_views_of_one_buffer():
 def test_the_fast_engines_update_is_torch_adamw_bit_for_bit():
     config = CONFIGS[1]
     model, twin = MLP(config, RNG(3)), MLP(config, RNG(3))
-    engine = FastEngine(model, learning_rate=7e-4, weight_decay=1e-4)
+    engine = FastEngine(model, weight_decay=1e-4)
     optimizer = torch.optim.AdamW(twin.parameters(), lr=7e-4, weight_decay=1e-4, fused=True)
     for step in range(5):
         idx, targets = batch(config, 64, seed=step)
