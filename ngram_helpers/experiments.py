@@ -198,6 +198,13 @@ MIXTURES = [
 ]
 
 
+def with_seed(row: Row, seed: int) -> Row:
+    """The MLP row ``row`` initialised from another seed: one more sample of its spread (05)."""
+    if row.kind != "mlp":
+        raise ValueError(f"row {row.name!r} is a {row.kind} model: only MLP rows have a seed")
+    return replace(row, train=replace(row.train, init_seed=seed))
+
+
 def table_rows() -> list[Row]:
     """Every row of the table: the baselines, the lesson's MLP, its variants, then the rest."""
     rows = {"uniform": Row("uniform", "uniform")}

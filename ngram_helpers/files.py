@@ -1,4 +1,8 @@
-"""Writing a file so that it appears whole or not at all (used wherever the project saves work).
+"""Where the project's files are, and writing a file so that it appears whole or not at all.
+
+``PROJECT`` is the repository's folder (the package is installed in place, ``pip install -e``):
+notebooks name their data as ``PROJECT / "datasets/names"``, so they run from any folder, the
+Chinese edition's ``notebooks/zh/`` too.
 
 A checkpoint, a results table or a re-executed notebook is first written to a temporary file in
 the same folder, then renamed over the target in one step: an interrupted save never leaves half
@@ -13,6 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
+
+PROJECT = Path(__file__).resolve().parent.parent
 
 
 @contextmanager

@@ -35,3 +35,14 @@ def one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+def load_solution(stem: str):
+    """The worked solutions of one notebook, ``solutions/<stem>.py``, as a module."""
+    import importlib.util
+
+    path = ROOT / "solutions" / f"{stem}.py"
+    spec = importlib.util.spec_from_file_location(f"solutions_{stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

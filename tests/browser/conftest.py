@@ -164,10 +164,10 @@ def page(browser):
 
 
 def stripped_copy(notebook: Path, lab: Lab, name: str) -> str:
-    """Copy ``notebook`` into the lab's folder without outputs; return the copy's name.
+    """Copy ``notebook`` into the lab's ``notebooks/`` folder without outputs; return its name.
 
-    The copy sits in ``notebooks/`` next to a link to the repository's ``datasets``, so relative
-    paths such as ``../datasets/names`` resolve as they do in the repository.
+    The notebooks find the project's files through ``ngram_helpers.files.PROJECT``, so the copy
+    runs from a folder outside the repository.
     """
     nb = nbformat.read(notebook, as_version=4)
     for cell in nb.cells:
@@ -175,9 +175,6 @@ def stripped_copy(notebook: Path, lab: Lab, name: str) -> str:
             cell.outputs, cell.execution_count = [], None
     folder = lab.root / "notebooks"
     folder.mkdir(exist_ok=True)
-    link = lab.root / "datasets"
-    if not link.exists():
-        link.symlink_to(ROOT / "datasets")
     nbformat.write(nb, folder / name)
     return f"notebooks/{name}"
 

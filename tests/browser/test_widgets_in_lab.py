@@ -1,8 +1,9 @@
 """The series' widgets, used as a learner uses them: in JupyterLab, in a real browser.
 
 Each test opens a copy of a notebook without outputs, runs all cells, works the controls with
-the keyboard and mouse, and checks that the outputs change. Screenshots go to test-artifacts/.
-Skips (with the reason) where chromium or Playwright is missing.
+the keyboard and mouse, and checks that the outputs change; the decision-boundary explorer is
+opened in the Chinese edition (notebooks/zh/), which shares the English code. Screenshots go to
+test-artifacts/. Skips (with the reason) where chromium or Playwright is missing.
 """
 
 from playwright.sync_api import expect
@@ -56,8 +57,10 @@ def test_sampler_reacts_to_temperature_and_prefix(lab, page):
 
 
 def test_decision_boundary_redraws_on_new_activation(lab, page):
-    name = stripped_copy(NOTEBOOKS / "01_mlp_basics.ipynb", lab, "boundary.ipynb")
+    """In the Chinese edition: the same code cells, so the same widget, under Chinese text."""
+    name = stripped_copy(NOTEBOOKS / "zh" / "01_mlp_basics.ipynb", lab, "boundary-zh.ipynb")
     run_all_cells(page, lab, name)
+    expect(page.locator(".jp-MarkdownOutput h1").first).to_contain_text("多层感知机")
     dropdown = page.locator(".widget-dropdown", has_text="activation").first
     expect(dropdown).to_be_visible()
     box = dropdown.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]")

@@ -1,0 +1,127 @@
+"""What an exercise's check tells a learner: right, not yet (and what is wrong), or not tried (all).
+
+Every exercise of the series ends with a check cell that calls a checker from one of the
+``exercises_*`` modules. A checker returns a ``Feedback``; the notebook shows its one sentence.
+A checker never raises, whatever the learner wrote: an answer left empty (``None``, or a
+function that still returns ``None``) is "not attempted yet", and an answer that raises or has
+the wrong type is reported as a sentence too, so Restart-and-Run-All stays clean.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+
+MARKS = {"correct": "✓ Correct", "wrong": "✗ Not yet", "empty": "… Not attempted yet"}
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The verdict of one check: ``status`` is "correct", "wrong" or "empty"."""
+
+    status: str
+    message: str
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "correct"
+
+    def __repr__(self) -> str:  # what a notebook cell shows
+        return f"{MARKS[self.status]}: {self.message}"
+
+
+def correct(message: str) -> Feedback:
+    return Feedback("correct", message)
+
+
+def wrong(message: str) -> Feedback:
+    return Feedback("wrong", message)
+
+
+def not_attempted(what: str) -> Feedback:
+    """The answer is still empty: ``what`` says what to fill in."""
+    return Feedback("empty", f"{what}, then run this cell again.")
+
+
+class Rejected(Exception):
+    """Raised inside a checker to stop at the first problem; ``checked`` turns it into Feedback."""
+
+    def __init__(self, feedback: Feedback) -> None:
+        super().__init__(feedback.message)
+        self.feedback = feedback
+
+
+def checked(checker: Callable[..., Feedback]) -> Callable[..., Feedback]:
+    """Make ``checker`` total: a ``Rejected``, or any error in the learner's code, is Feedback."""
+
+    def run(*args, **kwargs) -> Feedback:
+        try:
+            return checker(*args, **kwargs)
+        except Rejected as stop:
+            return stop.feedback
+        except Exception as err:  # the learner's code failed: say how, never raise
+            return wrong(f"your answer raised {type(err).__name__}: {err}")
+
+    run.__name__, run.__doc__ = checker.__name__, checker.__doc__
+    return run
+
+
+def require(condition: bool, message: str) -> None:
+    """Stop the check with ``message`` (a "not yet") unless ``condition`` holds."""
+    if not condition:
+        raise Rejected(wrong(message))
+
+
+def as_tensor(value: object, name: str) -> torch.Tensor:
+    """``value`` as a float64 tensor, or a "not yet" naming what it should have been."""
+    try:
+        return torch.as_tensor(value, dtype=torch.float64)
+    except (TypeError, ValueError, RuntimeError):
+        kind = type(value).__name__
+        raise Rejected(wrong(f"{name} should be a number or a tensor, not {kind}")) from None
+
+
+def compare_tensors(
+    got: object, expected: torch.Tensor, name: str, *, atol: float = 1e-6
+) -> Feedback | None:
+    """None if ``got`` equals ``expected`` within ``atol``; else a sentence on how it differs.
+
+    The sentence names the most telling difference: the shape, a sign, a constant factor (a
+    forgotten mean or a doubled term), or else the largest difference and where it is.
+    """
+    value = as_tensor(got, name)
+    expected = expected.to(torch.float64)
+    if value.shape != expected.shape:
+        return wrong(f"{name} has shape {tuple(value.shape)}; it should be {tuple(expected.shape)}")
+    if not torch.isfinite(value).all():
+        return wrong(f"{name} contains inf or nan")
+    error = (value - expected).abs()
+    if error.max() <= atol:
+        return None
+    if (value + expected).abs().max() <= atol:
+        return wrong(f"{name} has the right size but the opposite sign everywhere")
+    nonzero = expected.abs() > 1e-12
+    if nonzero.any():
+        ratios = value[nonzero] / expected[nonzero]
+        ratio = ratios.mean().item()
+        if (ratios - ratio).abs().max() < 1e-6 and abs(ratio - 1) > 1e-6:
+            return wrong(f"{name} is off by a constant factor: {ratio:.4g} times the right value")
+    where = tuple(int(i) for i in torch.unravel_index(error.argmax(), error.shape))
+    at = f" at index {where}" if where else ""
+    return wrong(
+        f"{name} differs by up to {error.max().item():.3g}{at} "
+        f"(yours {value[where].item():.6g}, expected {expected[where].item():.6g})"
+    )
+
+
+def require_distribution(got: object, name: str, *, dim: int = -1) -> torch.Tensor:
+    """``got`` as probabilities along ``dim``, or a "not yet" saying which rule they break."""
+    probs = as_tensor(got, name)
+    require(bool(torch.isfinite(probs).all()), f"{name} contains inf or nan")
+    require(bool((probs >= 0).all()), f"{name} has negative entries: probabilities are >= 0")
+    sums = probs.sum(dim)
+    worst = (sums - 1).abs().max().item() if sums.numel() else 0.0
+    require(worst < 1e-6, f"{name} does not sum to 1 along dim {dim} (off by up to {worst:.3g})")
+    return probs
