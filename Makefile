@@ -12,7 +12,7 @@ LOCK := constraints.txt
 PIP := $(BIN)/python -m pip install -qq --disable-pip-version-check -c $(LOCK)
 # nbval runs every English notebook and, from its own folder, one of the Chinese edition (the
 # others share its code and outputs, which tests/test_translations.py compares cell by cell).
-NOTEBOOKS := $(wildcard notebooks/[0-9]*.ipynb) notebooks/zh/01_mlp_basics.ipynb
+NOTEBOOKS := $(wildcard notebooks/[0-9]*.ipynb notebooks/zh/01_mlp_basics.ipynb)
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tools/nbval_sanitize.cfg
 # Jupyter refuses to start as root unless told it may: containers and cloud machines run as root.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -60,7 +60,7 @@ unit: $(READY_TEST)
 # edition from the English notebooks and notebooks/zh/translations/.
 notebooks: $(READY_TEST)
 	$(BIN)/python tools/run_notebooks.py $(ARGS) $(or $(NB),notebooks/[0-9]*.ipynb)
-	@true TRANSLATE_BUILD_PENDING
+	$(BIN)/python tools/translate.py build
 
 lint: $(READY_TEST)
 	$(BIN)/ruff check .

@@ -13,7 +13,7 @@ changes, its old translation no longer applies. ``update`` then keeps the old En
 beside the new English (as ``was``) and leaves ``zh`` empty for the translator::
 
     python tools/translate.py update            # add entries for new or changed English cells
-    python tools/translate.py build             # write notebooks/zh/*.ipynb (make notebooks)
+    python tools/translate.py build             # write each fully translated notebooks/zh/*.ipynb
     python tools/translate.py check             # what is missing or stale; exit 1 if anything
 
 ``make notebooks`` runs ``build`` after re-executing the English notebooks.
@@ -147,14 +147,17 @@ def main(argv: list[str] | None = None) -> int:
             empty = update(notebook)
             print(f"{translation_path(notebook).relative_to(ROOT)}: {empty} to translate")
         return 0
-    missing = [line for notebook in english_notebooks() for line in problems(notebook)]
-    for line in missing:
-        print(line, file=sys.stderr)
-    if args.command == "build" and not missing:
-        for notebook in english_notebooks():
+    missing = []
+    for notebook in english_notebooks():
+        lines = problems(notebook)
+        if args.command == "build" and not lines:
             build(notebook)
             print(f"wrote {(CHINESE / notebook.name).relative_to(ROOT)}")
-    return 1 if missing else 0
+        missing += lines
+    for line in missing:
+        print(line, file=sys.stderr)
+    # build: the untranslated cells are listed and the other notebooks built; check: exit 1
+    return 1 if missing and args.command == "check" else 0
 
 
 if __name__ == "__main__":

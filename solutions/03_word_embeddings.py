@@ -1,0 +1,177 @@
+"""Worked solutions to the exercises of notebook 03, word embeddings (skip-gram, CBOW, negative
+sampling).
+
+Try each exercise in the notebook before reading its solution here: the check cell tells you what
+is wrong with an attempt, and working that out teaches more than reading the answer does. Each
+solution has the name the notebook's answer cell expects, so you can paste it there, and the
+comments explain the reasoning: why the answer is what it is, and what to notice.
+"""
+
+from __future__ import annotations
+
+import torch
+
+# =============================================================================================
+# Exercise 3.1 · Skip-gram pairs by hand
+# =============================================================================================
+
+
+def skipgram_pairs(words: list[str], window: int) -> list[tuple[str, str]]:
+    """Every (centre, context) pair of ``words``: the context at most ``window`` positions away.
+
+    Three things decide the answer, and each is a classic slip:
+
+    - The window reaches ``window`` positions to the left AND to the right, both ends included:
+      ``range(t - window, t + window + 1)``. The ``+ 1`` is there because ``range`` stops
+      before its end; without it the word exactly ``window`` away is lost.
+    - The centre is not its own context: position ``t`` itself is skipped. (Skipping by
+      position, not by word: in "a rose is a rose" the second "a" is a context of the first.)
+    - Near the ends of the sentence the window is cut. ``max(0, ...)`` matters most: a negative
+      index does not fail in Python, it silently counts from the end, so without it the first
+      word would be paired with the last ones. ``min(len(words), ...)`` stops an IndexError on
+      the right.
+
+    Repeated pairs are kept. "the cat sat on the mat" with window 1 contains (the, cat) and
+    (the, mat): each occurrence is one training example, and a pair that occurs twice in the text
+    counts twice in the loss. That is how frequent co-occurrences come to weigh more.
+    """
+    pairs = []
+    for t, centre in enumerate(words):
+        for j in range(max(0, t - window), min(len(words), t + window + 1)):
+            if j != t:
+                pairs.append((centre, words[j]))
+    return pairs
+
+
+# A sentence of T words has fewer than 2 * window * T pairs: the words near either end have fewer
+# neighbours. For "the man loves his son" with window 2 that is 14, not 20, as the notebook prints.
+
+
+# =============================================================================================
+# Exercise 3.2 · Nearest neighbours by cosine similarity
+# =============================================================================================
+
+
+def nearest(vectors: torch.Tensor, query: int, k: int) -> list[int]:
+    """The ``k`` rows of ``vectors`` (N, D) with the highest cosine similarity to row ``query``.
+
+    Cosine similarity is the dot product of the two vectors divided by both lengths:
+    cos(a, b) = a.b / (|a| |b|), the cosine of the angle between them. It compares directions
+    only. That is what we want from embeddings: how long a vector is says more about how often
+    the word was seen and updated than about what it means.
+
+    Normalising every row to length 1 first turns the cosine into a plain dot product, so the
+    whole table is one matrix-vector product. Two tempting shortcuts give other rows:
+
+    - the raw dot product ``vectors @ vectors[query]`` prefers long vectors, even ones that
+      point in a rather different direction;
+    - the Euclidean distance mixes length and direction: a short vector pointing the same way
+      as a long one is far from it.
+
+    The query itself has cosine 1 with itself, the highest possible, so it is set to -inf
+    before ``topk`` picks the best ``k``; ``topk`` returns them best first.
+    """
+    unit = vectors / vectors.norm(dim=1, keepdim=True)
+    cosines = unit @ unit[query]
+    cosines[query] = float("-inf")
+    return torch.topk(cosines, k).indices.tolist()
+
+
+# =============================================================================================
+# Exercise 3.3 · The noise distribution
+# =============================================================================================
+
+
+def noise_probs(counts: torch.Tensor, power: float) -> torch.Tensor:
+    """P_noise(w) = count(w)^power / sum over all words of count^power.
+
+    Raise first, then normalise. (count / N)^power is the same ratios between words, but it no
+    longer sums to 1, since raising to a power below 1 makes every share bigger.
+
+    What the power does: with power 1 this is the unigram distribution, each word drawn as often
+    as it occurs; with power 0 every word is drawn equally often. 0.75 lies in between. Raising
+    to a power below 1 shrinks large counts more than small ones (1000^0.75 is about 178, while
+    10^0.75 is about 5.6), so after normalising the most frequent words get a smaller share than
+    in the text and rare words a larger one. The frequent words are still the commonest noise,
+    so the model keeps learning that "the" is not a context of everything, and rare words are
+    still sometimes used as negatives. Mikolov et al. chose 0.75 because it worked best in their
+    experiments, not from a derivation.
+    """
+    weights = counts**power
+    return weights / weights.sum()
+
+
+# =============================================================================================
+# Exercise 3.4 · The gradient of the negative-sampling loss for the centre vector
+# =============================================================================================
+
+
+def ns_grad_centre(v_c: torch.Tensor, u_o: torch.Tensor, u_neg: torch.Tensor) -> torch.Tensor:
+    """d loss / d v_c for loss = -log sigma(u_o.v_c) - sum_k log sigma(-u_k.v_c).
+
+    Only one rule is needed: d/dx [-log sigma(x)] = -sigma(-x). (From log sigma(x) =
+    -log(1 + e^-x): its derivative is e^-x / (1 + e^-x) = sigma(-x).) The chain rule then gives,
+    term by term:
+
+    - the true context word, x = u_o.v_c:      -sigma(-u_o.v_c) u_o
+    - each noise word, x = -u_k.v_c:            +sigma(u_k.v_c) u_k   (the inner minus flips it)
+
+    so  d loss / d v_c = -sigma(-u_o.v_c) u_o + sum_k sigma(u_k.v_c) u_k.
+
+    Read it as forces. A step down the gradient moves v_c towards u_o and away from every u_k.
+    Each pull is weighted by how wrong the model still is: sigma(-u_o.v_c) is the probability
+    the model gives to "o is NOT a context word", near 0 once it is sure about the true pair,
+    and sigma(u_k.v_c) is the probability it wrongly gives to "k IS a context word". Pairs the
+    model already gets right contribute almost nothing. The full softmax's gradient of
+    section 1 has the same shape (the true vector minus an expected vector), but its sum runs
+    over the whole vocabulary, and this one over K + 1 words.
+
+    -lr times this gradient is exactly the step ``negative_sampling.negative_sampling_step``
+    adds to h: it computes sigma(-s) with s = sign * (u . h) for every output word, which is
+    sigma(-u_o.h) for the true word and sigma(u_k.h) for a noise word.
+
+    Shapes: v_c and u_o are (D,), u_neg is (K, D); ``sigmoid(u_neg @ v_c)`` is (K,), and
+    multiplying it by u_neg as a (K,) @ (K, D) product sums the K noise terms into one (D,).
+    """
+    pull = -torch.sigmoid(-(u_o @ v_c)) * u_o
+    push = torch.sigmoid(u_neg @ v_c) @ u_neg
+    return pull + push
+
+
+# =============================================================================================
+# Exercise 3.5 · What negative sampling's loss is best at
+# =============================================================================================
+
+
+def shifted_pmi(pair_counts: torch.Tensor, noise: torch.Tensor, k: int) -> torch.Tensor:
+    """The best score x* = u_o.v_c for every (centre c, context o): a (V, V) tensor.
+
+    Over one pass through the data, the loss terms that involve x = u_o.v_c are:
+
+    - #(c, o) times -log sigma(x): every time o really is a context of c;
+    - on average K n_c P_n(o) times -log sigma(-x): every pair with centre c (there are n_c of
+      them, the row sum) draws K noise words, and each is o with probability P_n(o).
+
+    Call those two counts A and B. If u_o.v_c could be chosen freely for each pair (a big
+    enough D), the best x sets the derivative -A sigma(-x) + B sigma(x) to zero. Since
+    sigma(-x) = 1 - sigma(x), that gives sigma(x) = A / (A + B), and solving for x:
+
+        x* = log(A / B) = log( #(c, o) / (K n_c P_n(o)) ).
+
+    Written as log[#(c, o) / n_c] - log P_n(o) - log K: the log-probability of o near c, minus
+    the log-probability of o as noise, minus log K. Levy and Goldberg (2014) call this a shifted
+    pointwise mutual information. So negative sampling does not learn log P(o | c): words that
+    are frequent as noise get their scores lowered, and more noise words (bigger K) lower every
+    score by the same log K. That is why, in section 4, the negative-sampling vectors have a
+    worse exact-softmax loss, although their directions resemble the exact model's.
+
+    A pair that never occurs has A = 0: only the noise term pushes its score down, and the best
+    score is -inf, which ``torch.log(0)`` gives without any special case.
+
+    The check then measures how close the trained model comes. Weighted by how often each pair
+    occurs, its scores follow x* more closely than they follow log P(o | c). Counting every pair
+    once, they follow it much less well: a rare pair barely affects the loss, so training leaves
+    it far from its optimum, and 16 dimensions cannot fit all 27 x 27 scores anyway.
+    """
+    centre_totals = pair_counts.sum(dim=1, keepdim=True)  # n_c, one per row
+    return torch.log(pair_counts / (k * centre_totals * noise[None, :]))
