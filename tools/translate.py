@@ -9,8 +9,9 @@ the glossary and the English original, and relative links to files outside ``not
 one more ``../``, since the Chinese notebooks sit one folder deeper.
 
 A translation is found by the hash of the English it was written for: when an English cell
-changes, its old translation no longer applies. ``update`` then keeps the old English and Chinese
-beside the new English (as ``was``) and leaves ``zh`` empty for the translator::
+changes, its old translation no longer applies. ``update`` then leaves ``zh`` empty for the
+translator and, if an unused old entry's English is close to the new English (an edited cell),
+keeps that old English and Chinese beside it as ``was``::
 
     python tools/translate.py update            # add entries for new or changed English cells
     python tools/translate.py build             # write each fully translated notebooks/zh/*.ipynb
@@ -27,6 +28,7 @@ import hashlib
 import json
 import re
 import sys
+from difflib import SequenceMatcher
 from pathlib import Path
 
 import nbformat
@@ -76,19 +78,28 @@ def problems(notebook: Path) -> list[str]:
     return found
 
 
+def closest(source: str, candidates: list[dict]) -> dict | None:
+    """The candidate whose English is most like ``source``, if at least half of it is alike."""
+    score = {id(t): SequenceMatcher(None, t["en"], source).ratio() for t in candidates}
+    best = max(candidates, key=lambda t: score[id(t)], default=None)
+    return best if best is not None and score[id(best)] >= 0.5 else None
+
+
 def update(notebook: Path) -> int:
     """Rewrite the translation file: one entry per markdown cell, new or changed ones empty."""
     english = nbformat.read(notebook, as_version=4)
     old = read_translations(notebook)
     by_hash = {t["sha256"]: t for t in old}
-    by_cell = {t["cell"]: t for t in old}
+    cells = markdown_cells(english)
+    current = {sha256(source) for _, source in cells}
+    unused = [t for t in old if t["sha256"] not in current and t["zh"].strip()]
     entries, empty = [], 0
-    for index, source in markdown_cells(english):
+    for index, source in cells:
         entry = by_hash.get(sha256(source))
         if entry is None:
             entry = {"cell": index, "sha256": sha256(source), "en": source, "zh": ""}
-            previous = by_cell.get(index)
-            if previous is not None and previous["zh"].strip():
+            previous = closest(source, unused)
+            if previous is not None:
                 entry["was"] = {"en": previous["en"], "zh": previous["zh"]}
         entry = {**entry, "cell": index}
         empty += not entry["zh"].strip()
