@@ -1,0 +1,176 @@
+"""Worked solutions to the exercises of notebook 01, the multilayer perceptron from the ground up.
+
+Try each exercise in the notebook before reading its solution here: the check cell tells you what
+is wrong with an attempt, and working that out teaches more than reading the answer does. Each
+solution has the name the notebook's answer cell expects, so you can paste it there, and the
+comments explain the reasoning: why the answer is what it is, and what to notice.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ngram_helpers.toy_data import Split
+
+# =============================================================================================
+# Exercise 1.1 · The step-0 loss from the logit gap
+# =============================================================================================
+
+
+def loss_from_gap(gap: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """The mean two-class cross-entropy of points with logit gap ``gap`` = z1 − z0, (N,).
+
+    Divide the top and the bottom of the softmax by e^{z1}:
+
+        p(class 1) = e^{z1} / (e^{z0} + e^{z1}) = 1 / (1 + e^{−(z1 − z0)}) = σ(gap),
+
+    and p(class 0) = 1 − σ(gap) = σ(−gap). Only the difference of the two logits matters (adding
+    the same number to both changes nothing), which is why section 6.1 can use a single logit
+    and a sigmoid for the same job.
+
+    Write s = +1 where y = 1 and s = −1 where y = 0: the correct class then has probability
+    σ(s · gap) for every point, and the loss is the mean of −log σ(s · gap). ``F.logsigmoid``
+    computes log σ without ever forming σ (which would round to 0 or 1 for large gaps).
+
+    What it says about the untrained network: a point with gap 0 costs ln 2. A point leaning the
+    right way costs less, but never below 0; one leaning the wrong way by |gap| costs about |gap|
+    once |gap| is a few units, without bound. Random weights give gaps of either sign, and the
+    wrong-way points pull the mean well above ln 2. Scaling the initial W2 towards 0 shrinks the
+    gaps and brings the step-0 loss down to ln 2, which is why careful initialisations start the
+    output layer small.
+    """
+    sign = 2 * y.double() - 1
+    return -F.logsigmoid(sign * gap).mean()
+
+
+# =============================================================================================
+# Exercise 1.2 · Backpropagation through softplus
+# =============================================================================================
+
+
+def softplus_gradients(
+    params: dict[str, torch.Tensor], x: torch.Tensor, y: torch.Tensor
+) -> dict[str, torch.Tensor]:
+    """The gradients of the moons network with H = softplus(A) instead of tanh, by hand.
+
+    softplus(a) = log(1 + e^a) is a smooth ReLU: about 0 for very negative a, about a for large
+    a. Its derivative is
+
+        d/da log(1 + e^a) = e^a / (1 + e^a) = σ(a),
+
+    the sigmoid of section 2: a smooth version of ReLU's 0-or-1 step.
+
+    Everything above the hidden layer is the same as in the notebook (dZ, dW2, db2, dH do not
+    care which activation made H). Only the step through the activation changes:
+    dA = dH ⊙ σ(A). Notice that it needs A, the pre-activation. For tanh the derivative
+    1 − tanh²(A) could be written with H alone; for softplus it cannot (σ(H) is a different
+    number), so the forward pass must keep A. The layer below then uses dA exactly as before.
+
+    The check compares with autograd on two networks: the notebook's, whose biases start at 0,
+    and one with nonzero biases and other sizes, which catches a forgotten bias or a size typed
+    in as a number.
+    """
+    a = x @ params["W1"] + params["b1"]
+    h = F.softplus(a)
+    logits = h @ params["W2"] + params["b2"]
+    d_logits = (logits.softmax(dim=1) - F.one_hot(y, logits.shape[1]).double()) / len(y)
+    d_h = d_logits @ params["W2"].T
+    d_a = d_h * torch.sigmoid(a)  # the one line that differs from tanh
+    return {"W1": x.T @ d_a, "b1": d_a.sum(dim=0), "W2": h.T @ d_logits, "b2": d_logits.sum(dim=0)}
+
+
+# =============================================================================================
+# Exercise 1.3 · One pixel order per image
+# =============================================================================================
+
+
+def shuffle_each(x: torch.Tensor, seed: int) -> torch.Tensor:
+    """``x`` (N, 64) with the pixels of each row put in a random order of that row's own.
+
+    ``torch.rand`` gives every pixel of every image a random key; sorting the keys along each
+    row (``argsort(dim=1)``) gives one independent random permutation per row, all at once, and
+    ``gather`` reads each row in its own order. A loop calling ``torch.randperm`` once per image
+    does the same, only more slowly. A ``torch.Generator`` seeded with ``seed`` makes the draw
+    repeatable, and ``x[:, perm]`` with a single ``perm`` would be the notebook's shuffle again.
+
+    The experiment: with one shared permutation input i always holds the same pixel, so the
+    network simply learns other weights and does as well as before. With an order per image,
+    input i holds a different pixel in every image, and the weight attached to it cannot stand
+    for any place on the digit. What is left is how many pixels are dark and how dark, which
+    says little about which digit it is: the check measures the accuracy fall close to
+    guessing. An MLP does not need neighbouring pixels to be neighbours, but it does need each
+    input to mean the same thing in every example. That is also why notebook 02 puts each
+    context position in its own fixed slot of the input.
+    """
+    generator = torch.Generator().manual_seed(seed)
+    keys = torch.rand(x.shape, generator=generator)
+    return x.gather(1, keys.argsort(dim=1))
+
+
+# =============================================================================================
+# Exercise 1.4 · Early stopping in one run
+# =============================================================================================
+
+
+def fit_early_stopping(
+    model: nn.Module, data: Split, loss_fn, *, learning_rate: float, steps: int
+) -> int:
+    """Train ``model`` like ``train`` of section 6; leave it at its best step and return that step.
+
+    The loop is section 6's (AdamW, the whole training set at each step, weight_decay 0: AdamW's
+    own default is 0.01, which would be another run). After each update it measures the
+    validation loss, and whenever that is the lowest so far it saves the weights.
+
+    The saving is the subtle part. ``model.state_dict()`` does not copy anything: it returns the
+    model's own parameter tensors, and ``optimizer.step()`` changes those in place. A "saved"
+    state_dict therefore keeps changing with the model, and loading it at the end gives the last
+    step's weights. ``copy.deepcopy`` makes a real copy, frozen at the step it was taken.
+
+    Steps count from 1, like ``Curves.step``: the first update is step 1, and the weights saved
+    after it are step 1's. With the check's run (64 hidden units, 250 steps) the best step is the
+    one section 7's table reports for width 64, found here in one run instead of two.
+    """
+    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=0.0)
+    best_loss, best_step, best_state = float("inf"), 0, None
+    for step in range(1, steps + 1):
+        loss = loss_fn(model(data.x_train), data.y_train)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        with torch.no_grad():
+            val_loss = loss_fn(model(data.x_val), data.y_val).item()
+        if val_loss < best_loss:  # strictly lower: the first step of a tie is kept
+            best_loss, best_step = val_loss, step
+            best_state = copy.deepcopy(model.state_dict())
+    model.load_state_dict(best_state)
+    return best_step
+
+
+# =============================================================================================
+# Exercise 1.5 · Predict, then measure: sigmoid units and a large learning rate
+# =============================================================================================
+
+# Both answers follow from this notebook.
+#
+# Sigmoid units learn more slowly. The gradient that reaches W1 passes through the activation's
+# derivative (step 3 of section 4). Section 2's table gives σ'(z) = σ(z)(1 − σ(z)), at most 1/4,
+# while tanh'(0) = 1: with the same weights the signal back to the first layer is at least four
+# times weaker. Sigmoid outputs also sit around 0.5 rather than 0, so every hidden unit adds a
+# large shared offset that the next layer has to learn to cancel first. After 300 steps the
+# sigmoid network is still far behind the tanh one; given more steps it would catch up.
+#
+# A learning rate of 1 is too large for this network. Gradient descent moves against the slope,
+# by a step proportional to the learning rate; when the step is longer than the valley is wide,
+# it jumps across the bottom and lands higher on the other side, and the loss goes up. Adam makes
+# this worse in flat regions: it divides by the gradient's running size, so each parameter moves
+# about one learning rate per step whatever the slope. The curve turns jagged: it still falls
+# on the whole, with rises in between.
+
+predictions = {
+    "sigmoid ends with a higher train loss than tanh": "yes",
+    "at learning rate 1 the train loss falls at every step": "no",
+}
