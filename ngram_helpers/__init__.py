@@ -29,6 +29,7 @@ widgets     environment.py  the first cell's check that widgets can render (all)
             sampler_widget.py   the name sampler (04)
 exercises   feedback.py     what a check says: correct, not yet (and why), not attempted (all)
             exercises_mlp_basics.py       the checks of notebook 01's exercises
+            exercises_language_model.py   the checks of notebook 02's exercises
             exercises_embeddings.py       the checks of notebook 03's exercises
             exercises_training_run.py     the checks of notebook 04's exercises
 """

@@ -1,0 +1,175 @@
+"""Worked solutions to the exercises of notebook 02, the Bengio et al. (2003) language model.
+
+Try each exercise in the notebook before reading its solution here: the check cell tells you what
+is wrong with an attempt, and finding out why teaches more than reading the answer. Each solution
+has the name the notebook's answer cell expects (an answer that needs the notebook's objects is
+a function of them), and the comments explain the reasoning: why the answer is what it is, and
+what to notice.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ngram_helpers.data import NamesData
+from ngram_helpers.models import MLP, ModelConfig
+from ngram_helpers.ngrams import NgramCounts
+from ngram_helpers.rng import RNG
+from ngram_helpers.train import History, TrainConfig, train
+
+# =============================================================================================
+# Exercise 2.1 · A finer search for α
+# =============================================================================================
+
+fine_alphas = [round(0.05 + 0.01 * k, 2) for k in range(16)]  # 0.05, 0.06, ..., 0.20
+
+
+def fine_alpha_answer(fourgram: NgramCounts, val4: tuple[torch.Tensor, torch.Tensor]) -> float:
+    """The α of ``fine_alphas`` with the lowest validation loss: in the notebook, ``answer``.
+
+    The notebook's cell is one line: ``answer = min(fine_alphas, key=lambda a:
+    fourgram.loss(*val4, a))``. What matters is which examples the loss is computed on.
+
+    - **Not train.** The counts were taken from the training names, and on those names less
+      smoothing is always better: add-α moves every distribution away from the observed
+      frequencies, which are exactly what fits the training text best. Chosen on train, α would
+      be the smallest value of any grid you try.
+    - **Not test.** The test split is the stand-in for names nobody has seen yet. If it picks α,
+      the test loss is no longer an honest estimate of that: it is the best of sixteen tries.
+      Here the test split would pick a slightly larger α than val does.
+    - **Val** is held out from the counts, so it shows the trade-off: too little smoothing
+      trusts counts of 1 and 2, too much flattens every context towards the uniform guess.
+
+    Notice the size of the gain: the best α of the fine grid improves on the coarse grid's 0.1
+    by a few hundred-thousandths of a nat. Around its minimum the loss is flat, which is why a
+    grid with steps of a factor of about 3 is the usual way to tune a constant like this.
+    """
+    return min(fine_alphas, key=lambda alpha: fourgram.loss(*val4, alpha))
+
+
+# =============================================================================================
+# Exercise 2.2 · The count for a deeper model
+# =============================================================================================
+
+
+def num_parameters(V: int, T: int, E: int, H: int, L: int) -> int:  # noqa: N803 (as in the text)
+    """The number of trained numbers of the MLP with L hidden layers of H units.
+
+    Go through the forward pass and count each tensor it reads:
+
+    - the embedding table: one row of E numbers per symbol, V·E. It is shared by the T
+      positions of the context (a letter has the same vector wherever it stands), so it is
+      counted once, not T times;
+    - the first hidden layer: its input is the T vectors side by side, T·E numbers, so its
+      weight matrix is (T·E, H), plus a bias of H;
+    - each further hidden layer reads the H outputs of the one below: an (H, H) matrix and a
+      bias of H. L hidden layers in all means L - 1 of these, not L: the first is already
+      counted;
+    - the output layer: (H, V) weights plus a bias of V.
+
+    For L = 1 this is the notebook's formula: 1,296 + 73,728 + 512 + 13,824 + 27 = 89,387 at
+    V = 27, T = 3, E = 48, H = 512. What to notice is how the two ways of growing the model
+    compare: a longer context adds E·H = 24,576 weights per character, a deeper stack
+    H·H + H = 262,656 per layer, each extra layer nearly three times the whole original model.
+    A count table, by contrast, grows by a factor of V with each character of context.
+    """
+    return V * E + (T * E * H + H) + (L - 1) * (H * H + H) + (H * V + V)
+
+
+# =============================================================================================
+# Exercise 2.3 · Perplexity from the loss
+# =============================================================================================
+
+
+def perplexity_answer(mlp_test: float) -> float:
+    """The test perplexity of the 3,000-step model: in the notebook, ``math.exp(mlp_test)``.
+
+    The loss is the mean of -ln P(right character), in nats. Its exponential undoes the log of
+    a geometric mean: exp(loss) = 1 / (geometric mean of the probabilities the model gave the
+    right characters). A model that always spread its probability evenly over k characters, one
+    of them right, would have exactly that perplexity k, hence "as unsure as a fair choice among
+    k". The uniform guess over 27 symbols has perplexity 27, a perfect model 1.
+
+    The base must match the log of the loss: the loss uses the natural log, so the base is e.
+    2 to the loss would be right only for a loss in bits; the perplexity itself is the same in
+    any base, as long as the two agree.
+    """
+    return math.exp(mlp_test)
+
+
+# =============================================================================================
+# Exercise 2.4 · Direct connections from the embeddings to the output
+# =============================================================================================
+
+
+class DirectMLP(MLP):
+    """The lesson's MLP plus the paper's direct connections: logits = mlp(x) + x Wd.
+
+    Bengio et al. write the output as y = b + W x + U tanh(d + H x), with x the concatenated
+    embeddings. The package's ``MLP`` computes b + U tanh(d + H x) (``self.mlp``: H, d are the
+    first layer, U, b the output layer); the new part is W x, a linear map from the T·E
+    embedding numbers straight to the V scores, skipping the hidden layer.
+
+    Three choices, each for a reason:
+
+    - ``bias=False``: the output already has its bias b (the output layer's). A second bias
+      would add V parameters that only ever move together with the first one.
+    - The direct weights start at zero. The rest of the model is then drawn by ``MLP`` from
+      ``rng`` exactly as the plain model is, so at step 0 the two compute the same logits, and
+      any difference after training comes from the direct connections. (PyTorch's own random
+      start for the layer would also make every run depend on torch's global generator.) Zero
+      is a fine start here: the gradient of Wd is x^T (p - y), not zero, so it learns at once.
+    - ``forward`` computes x once and feeds it to both paths: the embeddings then receive
+      gradient through the hidden layer and through the direct term.
+    """
+
+    def __init__(self, config: ModelConfig, rng: RNG | None = None) -> None:
+        super().__init__(config, rng)
+        self.direct = nn.Linear(
+            config.context_length * config.embedding_size, config.vocab_size, bias=False
+        )
+        nn.init.zeros_(self.direct.weight)
+
+    def forward(
+        self, idx: torch.Tensor, targets: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Logits (B, V) for contexts ``idx`` (B, T); the mean cross-entropy if targets given."""
+        x = self.wte(idx).flatten(1)  # (B, T*E)
+        logits = self.mlp(x) + self.direct(x)  # (B, V): the hidden path plus the direct path
+        loss = None if targets is None else F.cross_entropy(logits, targets)
+        return logits, loss
+
+
+# =============================================================================================
+# Exercise 2.5 · Do direct connections help?
+# =============================================================================================
+
+
+def train_direct(
+    data: NamesData, config: ModelConfig, num_steps: int = 3000
+) -> tuple[DirectMLP, History]:
+    """A DirectMLP trained exactly as the notebook trains ``model``, and its history: in the
+    notebook, ``direct_model, direct_history = train_direct(data, config)``.
+
+    A comparison measures one change only if everything else is equal: the same sizes
+    (``config``), the same initial draws (``RNG(1337)``, with the direct weights at zero, so the
+    two models start identical: the check compares their val losses at step 0), the same
+    batches, schedule and number of steps (``train`` with ``TrainConfig(num_steps=3000)``), and
+    the same evaluation. The package's ``train`` calls the model's own forward, so the direct
+    term is trained with no other change to the loop.
+
+    What to expect: after 3,000 steps the two val losses differ by a few thousandths of a nat,
+    the direct model slightly behind. Three seeds of each run (1337 to 1339) put the direct
+    model behind every time, by 0.002 to 0.003, while the plain model's val loss stayed within
+    0.002 across the seeds: a small but steady cost at this budget, not an improvement. Bengio
+    et al. did not find the direct connections clearly useful either. A plausible reason: a
+    tanh layer of 512 units can already pass on nearly linear functions of the embeddings, so
+    the shortcut offers an easier path rather than anything the model could not do before.
+    """
+    direct_model = DirectMLP(config, RNG(1337))
+    direct_history = train(direct_model, data, TrainConfig(num_steps=num_steps), progress=False)
+    return direct_model, direct_history
