@@ -32,4 +32,5 @@ exercises   feedback.py     what a check says: correct, not yet (and why), not a
             exercises_language_model.py   the checks of notebook 02's exercises
             exercises_embeddings.py       the checks of notebook 03's exercises
             exercises_training_run.py     the checks of notebook 04's exercises
+            exercises_beyond.py           the checks of notebook 05's exercises
 """
