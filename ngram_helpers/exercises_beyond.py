@@ -36,13 +36,16 @@ from ngram_helpers.experiments import RowResult, get_row, setting_text
 from ngram_helpers.feedback import (
     Feedback,
     Rejected,
+    as_number,
     as_tensor,
     checked,
     compare_tensors,
     correct,
     not_attempted,
+    numbers_close,
     require,
     require_distribution,
+    tensors_close,
     wrong,
 )
 from ngram_helpers.files import PROJECT
@@ -50,25 +53,6 @@ from ngram_helpers.mixture import mixture_loss, mixture_weights
 from ngram_helpers.models import MLP, ModelConfig
 from ngram_helpers.ngrams import context_ids, modified_discounts
 from ngram_helpers.train import TrainConfig
-
-
-def _number(value: object, name: str) -> float:
-    """``value`` as one finite float, or a "not yet" saying what it should have been."""
-    tensor = as_tensor(value, name)
-    require(tensor.numel() == 1, f"{name} should be one number, not {tuple(tensor.shape)} of them")
-    number = tensor.item()
-    require(math.isfinite(number), f"{name} should be a finite number, not {number}")
-    return number
-
-
-def _close(a: float, b: float, rel: float = 1e-9) -> bool:
-    return math.isclose(a, b, rel_tol=rel, abs_tol=1e-15)
-
-
-def _matches(got: torch.Tensor, expected: torch.Tensor, atol: float = 1e-9) -> bool:
-    """Whether ``got`` has the shape of ``expected`` and the same entries within ``atol``."""
-    return got.shape == expected.shape and bool(((got - expected).abs() <= atol).all())
-
 
 # ---------------------------------------------------------------------------------------------
 # Exercise 5.1 · Reading the finder, as a rule
@@ -138,7 +122,7 @@ def _rate_mistake(rate: float, lrs: list[float], losses: list[float]) -> str | N
         (float(at_smooth), "that is a position in the list: return the learning rate there"),
         (at_smooth / 10, "that is a tenth of a position in the list, not of the learning rate"),
     ]
-    return next((message for value, message in mistakes if _close(rate, value)), None)
+    return next((message for value, message in mistakes if numbers_close(rate, value)), None)
 
 
 @checked
@@ -158,9 +142,9 @@ def check_suggest_peak_rate(
         got = suggest_peak_rate(list(rates), list(sweep_losses))
         if got is None:
             return not_attempted("Write the body of `suggest_peak_rate` in the cell above")
-        rate = _number(got, f"suggest_peak_rate on {label}")
+        rate = as_number(got, f"suggest_peak_rate on {label}")
         expected = suggested_peak(rates, sweep_losses)
-        if not _close(rate, expected, rel=1e-6):
+        if not numbers_close(rate, expected, rel=1e-6):
             mistake = _rate_mistake(rate, rates, sweep_losses) or (
                 "not a tenth of the rate where the loss smoothed by `smooth` is lowest"
             )
@@ -228,7 +212,7 @@ def check_parameter_count(parameter_count: object) -> Feedback:
     """
     if parameter_count is None:
         return not_attempted("Fill in `parameter_count` in the cell above")
-    number = _number(parameter_count, "`parameter_count`")
+    number = as_number(parameter_count, "`parameter_count`")
     require(number == int(number), f"a parameter count is a whole number, not {number}")
     count = int(number)
     right = DEEPER.num_parameters()
@@ -304,12 +288,12 @@ def check_continuation_discounts(
     require(bool(torch.isfinite(got).all()), "`continuation_discounts` contains inf or nan")
     if got.shape == (4,) and abs(got[0]) < 1e-12:
         require(
-            not _matches(got[1:], expected, atol=1e-6),
+            not tensors_close(got[1:], expected, atol=1e-6),
             "drop the first number, D(0) = 0 (nothing is taken off a count of 0): give D1, D2, D3+",
         )
     require(got.shape == (3,), f"give three numbers, D1, D2 and D3+, not {got.numel()}")
     for name, message in DISCOUNT_MISTAKES.items():
-        require(not _matches(got, options[name], atol=1e-6), message)
+        require(not tensors_close(got, options[name], atol=1e-6), message)
     off = [
         name
         for name, a, b in zip(("D1", "D2", "D3+"), got, expected, strict=True)
@@ -362,14 +346,14 @@ def _step(
     )
     total = got.sum().item()
     require(
-        not _close(total, float(n), rel=1e-6),
+        not numbers_close(total, float(n), rel=1e-6),
         f"em_step({where}) sums to {total:.6g}, the number of targets: you added the shares, "
         "average them instead (each weight is its model's mean share)",
     )
     shares = weights[:, None] * probs
     over_targets = (shares / shares.sum(dim=1, keepdim=True)).mean(dim=1)
     require(
-        not _matches(got, over_targets),
+        not tensors_close(got, over_targets, atol=1e-9),
         f"em_step({where}) normalised each model's shares over the targets; each target is "
         "shared among the models, so its shares sum to 1 over the models (dim 0)",
     )
@@ -399,9 +383,9 @@ def check_em_step(em_step: object, probs: torch.Tensor) -> Feedback:
     after_one = mixture_weights(probs, iterations=1)
     second = _step(em_step, after_one, probs, "unequal weights, probs")
     expected = mixture_weights(probs, iterations=2)
-    if not _matches(second, expected):
+    if not tensors_close(second, expected, atol=1e-9):
         require(
-            not _matches(second, first),
+            not tensors_close(second, first, atol=1e-9),
             "from equal weights your round is right, but from unequal ones it gives the same "
             "answer again: it ignores the current weights (with equal weights they cancel). "
             "Model k's share of a target is w_k·P_k / Σ_j w_j·P_j",

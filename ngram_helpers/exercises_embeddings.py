@@ -35,6 +35,7 @@ from ngram_helpers.feedback import (
     not_attempted,
     require,
     require_distribution,
+    tensors_close,
     wrong,
 )
 
@@ -498,11 +499,6 @@ def _weighted_correlation(a: torch.Tensor, b: torch.Tensor, weights: torch.Tenso
     return ((w * a * b).sum() / ((w * a * a).sum() * (w * b * b).sum()).sqrt()).item()
 
 
-def _close(a: torch.Tensor, b: torch.Tensor) -> bool:
-    """Equal up to float32 rounding, and -inf exactly where the other is -inf."""
-    return a.shape == b.shape and bool(torch.isclose(a, b, rtol=1e-5, atol=1e-6).all())
-
-
 def _small_pair_counts() -> tuple[torch.Tensor, torch.Tensor]:
     """A made-up asymmetric table of pair counts with unseen pairs, and a noise distribution."""
     counts = torch.tensor(
@@ -589,10 +585,10 @@ def check_shifted_pmi(
             got.shape == size, f"{where} your x* has shape {tuple(got.shape)}; it should be {size}"
         )
         expected = _best_scores(pair_counts, noise, k_case)
-        if _close(got, expected):
+        if tensors_close(got, expected, atol=1e-6, rtol=1e-5):
             continue
         for answer, mistake in _shifted_pmi_mistakes(pair_counts, noise, k_case):
-            require(not _close(got, answer), f"{where}: {mistake}")
+            require(not tensors_close(got, answer, atol=1e-6, rtol=1e-5), f"{where}: {mistake}")
         seen = pair_counts > 0
         require(
             not torch.isnan(got[~seen]).any(),

@@ -31,11 +31,12 @@ from ngram_helpers.data import NamesData, NgramTable
 from ngram_helpers.evaluate import split_loss
 from ngram_helpers.feedback import (
     Feedback,
-    as_tensor,
+    as_number,
     checked,
     compare_tensors,
     correct,
     not_attempted,
+    numbers_close,
     require,
     wrong,
 )
@@ -43,18 +44,6 @@ from ngram_helpers.models import MLP, ModelConfig
 from ngram_helpers.ngrams import DEFAULT_ALPHAS, NgramCounts, padded_examples
 from ngram_helpers.rng import RNG
 from ngram_helpers.train import History
-
-
-def _one_number(value: object, name: str) -> float:
-    """``value`` as a Python float, or a "not yet" saying it should be a single number."""
-    tensor = as_tensor(value, name)
-    require(tensor.numel() == 1, f"{name} should be one number, not {tuple(tensor.shape)} of them")
-    return tensor.item()
-
-
-def _close(a: float, b: float, rel: float = 1e-9) -> bool:
-    return math.isclose(a, b, rel_tol=rel, abs_tol=1e-12)
-
 
 # ---------------------------------------------------------------------------------------------
 # Exercise 2.1 · a finer search for alpha
@@ -81,10 +70,10 @@ def check_fine_alpha(answer: object, fourgram: NgramCounts, data: NamesData) -> 
     if answer is None:
         return not_attempted("Set `answer` to the α of `fine_alphas` with the lowest val loss")
     require(isinstance(fourgram, NgramCounts), "pass the notebook's 4-gram counts, `fourgram`")
-    alpha = _one_number(answer, "answer")
+    alpha = as_number(answer, "answer")
     val = _grid_losses(fourgram, data, "val", FINE_ALPHAS)
     best = min(val, key=val.get)
-    if _close(alpha, best):
+    if numbers_close(alpha, best):
         coarse = _grid_losses(fourgram, data, "val", DEFAULT_ALPHAS)
         coarse_best = min(coarse, key=coarse.get)
         gain = coarse[coarse_best] - val[best]
@@ -93,30 +82,30 @@ def check_fine_alpha(answer: object, fourgram: NgramCounts, data: NamesData) -> 
             f"coarse grid's α = {coarse_best:g}. Near its minimum the loss is flat, so a grid "
             "with steps of a factor of about 3 already lands close enough"
         )
-    if not any(_close(alpha, a) for a in FINE_ALPHAS):
+    if not any(numbers_close(alpha, a) for a in FINE_ALPHAS):
         if any(abs(alpha - loss) < 1e-3 for loss in val.values()):
             return wrong(
                 f"{alpha:g} is a loss (nats per character), not an α: answer with the α whose "
                 "val loss is lowest"
             )
-        if any(_close(alpha, a) for a in DEFAULT_ALPHAS):
+        if any(numbers_close(alpha, a) for a in DEFAULT_ALPHAS):
             return wrong(f"α = {alpha:g} is from the coarse grid; choose among `fine_alphas`")
         return wrong(f"{alpha:g} is not on the grid 0.05, 0.06, ..., 0.20 (`fine_alphas`)")
     test = _grid_losses(fourgram, data, "test", FINE_ALPHAS)
-    if _close(alpha, min(test, key=test.get)):
+    if numbers_close(alpha, min(test, key=test.get)):
         return wrong(
             f"α = {alpha:g} is the best on the test split, not on val. Test is read once, at "
             "the end, to report a model chosen without it; choose α on val"
         )
     worst = max(val, key=val.get)
-    if _close(alpha, min(FINE_ALPHAS)):
-        on_val = ", and on val it is the worst of the grid" if _close(alpha, worst) else ""
+    if numbers_close(alpha, min(FINE_ALPHAS)):
+        on_val = ", and on val it is the worst of the grid" if numbers_close(alpha, worst) else ""
         return wrong(
             f"α = {alpha:g} is the grid's smallest: what the training split prefers, since the "
             f"counts were taken from it and less smoothing always fits them better{on_val}. "
             "Choose on val"
         )
-    if _close(alpha, worst):
+    if numbers_close(alpha, worst):
         return wrong(f"α = {alpha:g} has the highest val loss of the grid: you want the lowest")
     key = min(FINE_ALPHAS, key=lambda a: abs(a - alpha))
     return wrong(
@@ -204,7 +193,7 @@ def check_num_parameters(
         value = num_parameters(*sizes)
         if value is None:
             return not_attempted("Fill in the body of `num_parameters` in the cell above")
-        got.append(_one_number(value, "num_parameters(V, T, E, H, L)"))
+        got.append(as_number(value, "num_parameters(V, T, E, H, L)"))
     expected = [_count(*sizes) for sizes in SIZES]
     if got == expected:
         _, _, e, h, _ = SIZES[0]
@@ -239,7 +228,7 @@ def check_perplexity(answer: object, mlp_test: float, mlp_val: float) -> Feedbac
     """
     if answer is None:
         return not_attempted("Set `answer` to the test perplexity of the 3,000-step model")
-    value = _one_number(answer, "answer")
+    value = as_number(answer, "answer")
     expected = math.exp(mlp_test)
     if math.isclose(value, expected, rel_tol=1e-4):
         return correct(

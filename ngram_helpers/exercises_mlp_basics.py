@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from numbers import Integral
 
 import torch
 import torch.nn.functional as F
@@ -33,34 +32,17 @@ from ngram_helpers.feedback import (
     Feedback,
     Rejected,
     as_tensor,
+    as_whole_number,
     checked,
     compare_tensors,
     correct,
     not_attempted,
     require,
+    tensors_close,
     wrong,
 )
 from ngram_helpers.toy_data import Split
 from ngram_helpers.toy_models import Curves, binary_loss, fit_full_batch, make_mlp
-
-
-def _close(got: torch.Tensor, expected: torch.Tensor, atol: float) -> bool:
-    """Same shape and equal within ``atol`` (both as float64)."""
-    return got.shape == expected.shape and bool(
-        torch.allclose(got.double(), expected.double(), rtol=0.0, atol=atol)
-    )
-
-
-def _as_step(value: object, name: str) -> int:
-    """``value`` as a whole number, or a "not yet" saying what it is instead."""
-    if isinstance(value, torch.Tensor) and value.numel() == 1 and not value.is_floating_point():
-        value = value.item()
-    require(
-        isinstance(value, Integral) and not isinstance(value, bool),
-        f"{name} should be a whole number (an int), not {type(value).__name__}",
-    )
-    return int(value)
-
 
 # ---------------------------------------------------------------------------------------------
 # Exercise 1.1 · the step-0 loss from the logit gap
@@ -148,10 +130,10 @@ def check_loss_from_gap(
             return not_attempted("Fill in the body of `loss_from_gap` in the cell above")
         got = as_tensor(got, "loss_from_gap(gap, y)")
         expected = _gap_loss(case_gap, case_y)
-        if got.numel() == 1 and _close(got.reshape(()), expected, atol=1e-7):
+        if got.numel() == 1 and tensors_close(got.reshape(()), expected, atol=1e-7):
             continue
         for mistake, message in _gap_mistakes(case_gap, case_y):
-            if _close(got.squeeze(), mistake.squeeze(), atol=1e-7):
+            if tensors_close(got.squeeze(), mistake.squeeze(), atol=1e-7):
                 return wrong(f"{where}: {message}")
         require(
             got.numel() == 1,
@@ -341,12 +323,13 @@ def check_softplus_gradients(
         grads = {name: as_tensor(got[name], f"the gradient for {name}") for name in GRADIENT_NAMES}
         expected = _softplus_autograd(case_params, case_x, case_y)
         first_off = next(
-            (n for n in GRADIENT_NAMES if not _close(grads[n], expected[n], GRADIENT_ATOL)), None
+            (n for n in GRADIENT_NAMES if not tensors_close(grads[n], expected[n], GRADIENT_ATOL)),
+            None,
         )
         if first_off is None:
             continue
         for mistake, message in _softplus_mistakes(case_params, case_x, case_y):
-            if all(_close(grads[n], mistake[n], GRADIENT_ATOL) for n in GRADIENT_NAMES):
+            if all(tensors_close(grads[n], mistake[n], GRADIENT_ATOL) for n in GRADIENT_NAMES):
                 return wrong(f"{where}: {message}")
         difference = _gradient_difference(grads[first_off], expected[first_off], first_off)
         if first_off == "b1":  # b2 and W2 are right: the chain breaks at the activation
@@ -514,7 +497,7 @@ def check_early_stopping(fit_early_stopping: Callable[..., object] | None, data:
     got = fit_early_stopping(model, data, binary_loss, **EARLY_STOP_TRAINING)
     if got is None:
         return not_attempted("Fill in the body of `fit_early_stopping` in the cell above")
-    step = _as_step(got, "the step fit_early_stopping returns")
+    step = as_whole_number(got, "the step fit_early_stopping returns")
     with torch.no_grad():
         kept = binary_loss(model(data.x_val), data.y_val).item()
     curves = _reference_run(data)

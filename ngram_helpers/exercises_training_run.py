@@ -31,6 +31,7 @@ from ngram_helpers.checkpoint import CheckpointError, load_checkpoint
 from ngram_helpers.data import NamesData, Tokenizer
 from ngram_helpers.feedback import (
     Feedback,
+    as_number,
     as_tensor,
     checked,
     compare_tensors,
@@ -57,15 +58,6 @@ SAME_SHARE = 0.03  # exercise 4.5: the nucleus's share of new names within 3 poi
 TOP_K = 3  # exercise 4.5 matches the sampler's top-k 3
 
 
-def _number(value: object, name: str) -> float:
-    """``value`` as one finite float, or a "not yet" saying what it should have been."""
-    tensor = as_tensor(value, name)
-    require(tensor.numel() == 1, f"{name} should be one number, not {tuple(tensor.shape)} of them")
-    number = tensor.item()
-    require(math.isfinite(number), f"{name} should be a finite number, not {number}")
-    return number
-
-
 # -----------------------------------------------------------------------------
 # Exercise 4.1 · The cosine schedule
 
@@ -76,7 +68,7 @@ def _rates(schedule: Callable, steps: list[int], num_steps: int, max_lr: float) 
     for step in steps:
         value = schedule(step, num_steps, max_lr)
         require(value is not None, f"cosine_schedule({step}, {num_steps}, {max_lr}) returned None")
-        rates.append(_number(value, f"cosine_schedule({step}, {num_steps}, {max_lr})"))
+        rates.append(as_number(value, f"cosine_schedule({step}, {num_steps}, {max_lr})"))
     return torch.tensor(rates, dtype=torch.float64)
 
 
@@ -279,7 +271,7 @@ def check_half_new_temperature(answer: object, table: LogitTable, data: NamesDat
     """
     if answer is None:
         return not_attempted("Fill in `answer` in the cell above")
-    temperature = _number(answer, "`answer`")
+    temperature = as_number(answer, "`answer`")
     require(
         temperature != 0,
         "temperature 0 is greedy: every name is the same, most likely one; look above 0",
@@ -530,7 +522,7 @@ def check_nucleus_like_top_k(
         return names_differ
     if p_like_top3 is None:
         return not_attempted("Set `p_like_top3` in the cell above")
-    p = _number(p_like_top3, "`p_like_top3`")
+    p = as_number(p_like_top3, "`p_like_top3`")
     require(0 < p <= 1, f"p is a share of probability, between 0 and 1; {p:g} is not")
     top_k_names = sample_from_table(table, data.tokenizer, NUM_MEASURED, MEASURE_SEED, top_k=TOP_K)
     target = _new_share(top_k_names, data)

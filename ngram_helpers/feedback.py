@@ -9,8 +9,10 @@ the wrong type is reported as a sentence too, so Restart-and-Run-All stays clean
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from numbers import Integral
 
 import torch
 
@@ -81,6 +83,43 @@ def as_tensor(value: object, name: str) -> torch.Tensor:
     except (TypeError, ValueError, RuntimeError):
         kind = type(value).__name__
         raise Rejected(wrong(f"{name} should be a number or a tensor, not {kind}")) from None
+
+
+def as_number(value: object, name: str) -> float:
+    """``value`` as one finite float, or a "not yet" saying what it should have been."""
+    tensor = as_tensor(value, name)
+    require(tensor.numel() == 1, f"{name} should be one number, not {tuple(tensor.shape)} of them")
+    number = tensor.item()
+    require(math.isfinite(number), f"{name} should be a finite number, not {number}")
+    return number
+
+
+def as_whole_number(value: object, name: str) -> int:
+    """``value`` as an int (a one-element integer tensor counts), or a "not yet" saying why not."""
+    if isinstance(value, torch.Tensor) and value.numel() == 1 and not value.is_floating_point():
+        value = value.item()
+    require(
+        isinstance(value, Integral) and not isinstance(value, bool),
+        f"{name} should be a whole number (an int), not {type(value).__name__}",
+    )
+    return int(value)
+
+
+def numbers_close(a: float, b: float, rel: float = 1e-9, abs_tol: float = 1e-12) -> bool:
+    """Whether two floats agree to ``rel`` of their size (or ``abs_tol``, near zero)."""
+    return math.isclose(a, b, rel_tol=rel, abs_tol=abs_tol)
+
+
+def tensors_close(
+    got: torch.Tensor, expected: torch.Tensor, atol: float, rtol: float = 0.0
+) -> bool:
+    """Same shape and equal within ``atol + rtol * |expected|`` entry by entry (as float64).
+
+    Infinities count as equal when they sit in the same places with the same sign.
+    """
+    return got.shape == expected.shape and bool(
+        torch.allclose(got.double(), expected.double(), rtol=rtol, atol=atol)
+    )
 
 
 def compare_tensors(

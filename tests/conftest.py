@@ -1,4 +1,5 @@
-"""Shared fixtures: paths to the shipped dataset and the lesson's reference material."""
+"""Shared fixtures: paths to the shipped dataset and the lesson's reference material, and the
+helpers every exercise test uses (tests/test_exercises_0N.py)."""
 
 import re
 from pathlib import Path
@@ -46,3 +47,45 @@ def load_solution(stem: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="module")
+def one_thread_per_module():
+    """``one_thread`` for a whole module, whose small trainings are shared between its tests."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+# --- exercise checks -------------------------------------------------------------------------
+
+
+def assert_wrong(feedback, fragment: str) -> None:
+    """``feedback`` is a "not yet" whose sentence contains ``fragment``."""
+    from ngram_helpers.feedback import Feedback
+
+    assert isinstance(feedback, Feedback)
+    assert feedback.status == "wrong", feedback.message
+    assert fragment in feedback.message, feedback.message
+
+
+def assert_all_wrong(checks, answers) -> None:
+    """Every check, given every one of ``answers``, answers "not yet" with a sentence (no raise)."""
+    from ngram_helpers.feedback import Feedback
+
+    for check in checks:
+        for answer in answers:
+            feedback = check(answer)
+            assert isinstance(feedback, Feedback), (answer, feedback)
+            assert feedback.status == "wrong", (answer, feedback.message)
+
+
+def empty_function(*args, **kwargs):
+    """An answer function as shipped: its body not yet written."""
+    return None
+
+
+def raises(*args, **kwargs):
+    """An answer function with a bug in it."""
+    raise RuntimeError("boom")

@@ -14,35 +14,12 @@ import torch
 import torch.nn.functional as F
 
 from ngram_helpers import exercises_mlp_basics as ex
-from ngram_helpers.feedback import Feedback
 from ngram_helpers.toy_data import digits, two_moons
 from ngram_helpers.toy_models import make_mlp
-from tests.conftest import load_solution
+from tests.conftest import assert_all_wrong, assert_wrong, empty_function, load_solution, raises
 
 sol = load_solution("01_mlp_basics")
-
-
-def assert_wrong(feedback: Feedback, fragment: str) -> None:
-    assert isinstance(feedback, Feedback)
-    assert feedback.status == "wrong", feedback.message
-    assert fragment in feedback.message, feedback.message
-
-
-def empty_function(*args, **kwargs):
-    return None
-
-
-def raises(*args, **kwargs):
-    raise RuntimeError("boom")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread_here():
-    """One torch thread, as the notebook runs, for this module's small trainings."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread_per_module")
 
 
 @pytest.fixture(scope="module")
@@ -322,8 +299,4 @@ def test_checks_return_feedback_for_garbage(batch, small, digit_setup):
         lambda answer: ex.check_early_stopping(answer, small),
         lambda answer: ex.check_explorer_predictions(answer, small),
     ]
-    for call in calls:
-        for garbage in ["a string", raises, 42, {"W1": "x"}]:
-            feedback = call(garbage)
-            assert isinstance(feedback, Feedback)
-            assert feedback.status == "wrong", (garbage, feedback.message)
+    assert_all_wrong(calls, ["a string", raises, 42, {"W1": "x"}])

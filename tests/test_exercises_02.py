@@ -14,33 +14,14 @@ import torch.nn.functional as F
 from torch import nn
 
 from ngram_helpers import exercises_language_model as ex
-from ngram_helpers.feedback import Feedback
 from ngram_helpers.models import MLP, ModelConfig
 from ngram_helpers.ngrams import DEFAULT_ALPHAS, fit_counts, padded_examples
 from ngram_helpers.rng import RNG
 from ngram_helpers.train import TrainConfig, train
-from tests.conftest import load_solution
+from tests.conftest import assert_all_wrong, assert_wrong, load_solution, raises
 
 sol = load_solution("02_bengio_language_model")
-
-
-def assert_wrong(feedback: Feedback, fragment: str) -> None:
-    assert isinstance(feedback, Feedback)
-    assert feedback.status == "wrong", feedback.message
-    assert fragment in feedback.message, feedback.message
-
-
-def raises(*args):
-    raise RuntimeError("boom")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread_here():
-    """Small tensors on a busy machine: one torch thread is much faster than two that compete."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread_per_module")
 
 
 # --- Exercise 2.1 · a finer search for alpha -------------------------------------------------
@@ -275,16 +256,14 @@ class Exploding(MLP):
 
 
 def test_checks_given_garbage_answer_and_do_not_raise(fourgram, names_data, runs):
-    answers = ["abc", raises, [1.0, 2.0], object()]
-    for answer in answers:
-        for feedback in [
-            ex.check_fine_alpha(answer, fourgram, names_data),
-            ex.check_num_parameters(answer),
-            ex.check_perplexity(answer, MLP_TEST, MLP_VAL),
-            ex.check_direct_mlp(answer),
-            ex.check_direct_run(answer, answer, runs["plain"][1], names_data),
-        ]:
-            assert isinstance(feedback, Feedback) and feedback.status == "wrong", answer
+    checks = [
+        lambda answer: ex.check_fine_alpha(answer, fourgram, names_data),
+        ex.check_num_parameters,
+        lambda answer: ex.check_perplexity(answer, MLP_TEST, MLP_VAL),
+        ex.check_direct_mlp,
+        lambda answer: ex.check_direct_run(answer, answer, runs["plain"][1], names_data),
+    ]
+    assert_all_wrong(checks, ["abc", raises, [1.0, 2.0], object()])
     for feedback in [
         ex.check_num_parameters(raises),
         ex.check_direct_mlp(Exploding),

@@ -15,7 +15,7 @@ import torch
 from ngram_helpers import exercises_embeddings as ex
 from ngram_helpers import negative_sampling, word2vec
 from ngram_helpers.feedback import Feedback
-from tests.conftest import load_solution
+from tests.conftest import assert_wrong, empty_function, load_solution, raises
 
 sol = load_solution("03_word_embeddings")
 S = torch.sigmoid
@@ -24,20 +24,6 @@ S = torch.sigmoid
 def status_and_message(feedback: Feedback) -> tuple[str, str]:
     assert isinstance(feedback, Feedback)
     return feedback.status, feedback.message
-
-
-def assert_wrong(feedback: Feedback, fragment: str) -> None:
-    status, message = status_and_message(feedback)
-    assert status == "wrong", message
-    assert fragment in message, message
-
-
-def empty_function(*args):
-    return None
-
-
-def raises(*args):
-    raise RuntimeError("boom")
 
 
 # --- Exercise 3.1 · skip-gram pairs by hand ---------------------------------------------------
