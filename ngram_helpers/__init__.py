@@ -23,6 +23,7 @@ analysis    embeddings.py   PCA, alignment, nearest neighbours of embeddings (02
             context_probe.py    which context position the model listens to (04)
             mixture.py      mixing models, as Bengio et al. did (05)
             experiments.py  the rows of notebook 05's results table (05)
+            seed_spread.py  a row's loss over several seeds, and when a gap exceeds it (05)
             plots.py        loss curves (01)
 widgets     environment.py  the first cell's check that widgets can render (all)
             boundary_widget.py  the decision-boundary explorer (01)

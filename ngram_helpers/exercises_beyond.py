@@ -23,7 +23,6 @@ recognised by computing it too, so that the sentence names the mistake.
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Callable
 from numbers import Integral
@@ -52,6 +51,7 @@ from ngram_helpers.files import PROJECT
 from ngram_helpers.mixture import mixture_loss, mixture_weights
 from ngram_helpers.models import MLP, ModelConfig
 from ngram_helpers.ngrams import context_ids, modified_discounts
+from ngram_helpers.seed_spread import Spread, beyond_spread, read_spreads
 from ngram_helpers.train import TrainConfig
 
 # ---------------------------------------------------------------------------------------------
@@ -416,23 +416,13 @@ def check_em_step(em_step: object, probs: torch.Tensor) -> Feedback:
 # Exercise 5.5 · Beat the 2,000-step row, over three seeds
 
 LESSON_ROW = "mlp-lesson-2k"
-# the tables of the lesson row's three seeds: the table's own (1337) and two more
-LESSON_TABLES = ("results/names.csv", "results/names-seed1338.csv", "results/names-seed1339.csv")
-NUM_SEEDS = len(LESSON_TABLES)
+NUM_SEEDS = 3  # the table's own seed, 1337, and results/names-seed1338.csv, -seed1339.csv
 
 
 def lesson_val_losses() -> dict[int, float]:
-    """The val loss of ``LESSON_ROW`` by seed, read from ``LESSON_TABLES`` (missing: absent)."""
-    losses = {}
-    for table in LESSON_TABLES:
-        path = PROJECT / table
-        if not path.is_file():
-            continue
-        with path.open(newline="") as f:
-            for line in csv.DictReader(f):
-                if line["name"] == LESSON_ROW:
-                    losses[int(line["seed"])] = float(line["val_loss"])
-    return losses
+    """The val loss of ``LESSON_ROW`` by seed, over every table of this project's split."""
+    spreads = read_spreads(PROJECT / "results", "names")
+    return spreads[LESSON_ROW].losses if LESSON_ROW in spreads else {}
 
 
 def spread_verdict(yours: list[float], lesson: list[float]) -> Feedback:
@@ -441,23 +431,22 @@ def spread_verdict(yours: list[float], lesson: list[float]) -> Feedback:
     A range is the highest minus the lowest val loss over one configuration's seeds: how far
     the initial weights alone move the result. A smaller gain could be the seeds' doing.
     """
-    mean_yours, mean_lesson = sum(yours) / len(yours), sum(lesson) / len(lesson)
-    spread = max(max(yours) - min(yours), max(lesson) - min(lesson))
-    gain = mean_lesson - mean_yours
+    mine, theirs = Spread(dict(enumerate(yours))), Spread(dict(enumerate(lesson)))
+    gain, spread = theirs.mean - mine.mean, max(mine.range, theirs.range)
     shown = ", ".join(f"{loss:.4f}" for loss in yours)
     if gain <= 0:
         return wrong(
-            f"not better: your mean val loss {mean_yours:.4f} ({shown}) is not below the lesson "
-            f"row's {mean_lesson:.4f}; look at the table's levers that help short runs"
+            f"not better: your mean val loss {mine.mean:.4f} ({shown}) is not below the lesson "
+            f"row's {theirs.mean:.4f}; look at the table's levers that help short runs"
         )
-    if gain <= spread:
+    if not beyond_spread(mine, theirs):
         return wrong(
-            f"better but within the spread: your mean val loss {mean_yours:.4f} ({shown}) is "
-            f"{gain:.4f} below the lesson row's {mean_lesson:.4f}, but the seeds alone move it by "
+            f"better but within the spread: your mean val loss {mine.mean:.4f} ({shown}) is "
+            f"{gain:.4f} below the lesson row's {theirs.mean:.4f}, but the seeds alone move it by "
             f"up to {spread:.4f}; look for a larger gain"
         )
     return correct(
-        f"your mean val loss {mean_yours:.4f} ({shown}) beats the lesson row's {mean_lesson:.4f} "
+        f"your mean val loss {mine.mean:.4f} ({shown}) beats the lesson row's {theirs.mean:.4f} "
         f"by {gain:.4f}, more than the seed-to-seed spread of {spread:.4f}: a real gain"
     )
 
@@ -524,7 +513,7 @@ def check_beat_the_2k_row(runs: object, data: NamesData) -> Feedback:
     lesson = lesson_val_losses()
     require(
         len(lesson) == NUM_SEEDS,
-        f"the lesson row's {NUM_SEEDS} seeds are not all in {', '.join(LESSON_TABLES)} (found "
+        f"the lesson row's {NUM_SEEDS} seeds are not all in results/names*.csv (found "
         f"{sorted(lesson)}): run tools/results_table.py --rows {LESSON_ROW} with --seed",
     )
     yours = [split_loss(model, data, "val") for model, _, _ in facts]

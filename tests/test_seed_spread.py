@@ -1,0 +1,57 @@
+"""The seed-to-seed spread of notebook 05: reading several seeds' tables, and the rule."""
+
+import csv
+
+import pytest
+
+from ngram_helpers.seed_spread import Spread, beyond_spread, difference_text, read_spreads
+from tests.conftest import ROOT
+
+
+def write_table(path, rows):
+    with path.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=["name", "seed", "val_loss", "test_loss"])
+        writer.writeheader()
+        for name, seed, val in rows:
+            writer.writerow({"name": name, "seed": seed, "val_loss": val, "test_loss": val + 0.03})
+
+
+def test_a_spread_has_mean_low_high_and_range():
+    spread = Spread({1337: 2.07, 1338: 2.06, 1339: 2.08})
+    assert spread.mean == pytest.approx(2.07)
+    assert (spread.low, spread.high) == (2.06, 2.08)
+    assert spread.range == pytest.approx(0.02)
+    assert str(spread) == "2.0700 (2.0600-2.0800, 3 seeds)"
+    assert str(Spread({0: 2.0514})) == "2.0514 (one seed)"
+
+
+def test_tables_of_several_seeds_are_read_together(tmp_path):
+    write_table(tmp_path / "names.csv", [("count-4", "", 2.0872), ("mlp-a", 1337, 2.07)])
+    write_table(tmp_path / "names-seed1338.csv", [("mlp-a", 1338, 2.06)])
+    write_table(tmp_path / "names-seed1339.csv", [("mlp-a", 1339, 2.08)])
+    write_table(tmp_path / "other.csv", [("mlp-a", 1340, 9.0)])  # another split: not read
+    spreads = read_spreads(tmp_path, "names")
+    assert spreads["mlp-a"].losses == {1337: 2.07, 1338: 2.06, 1339: 2.08}
+    assert spreads["count-4"].losses == {0: 2.0872}  # no seed: one entry
+    assert read_spreads(tmp_path, "names", "test_loss")["mlp-a"].mean == pytest.approx(2.10)
+    assert read_spreads(tmp_path / "absent", "names") == {}
+
+
+def test_a_difference_counts_only_beyond_the_larger_range():
+    base = Spread({1: 2.0657, 2: 2.0673, 3: 2.0689})  # range 0.0032
+    near = Spread({1: 2.0646, 2: 2.0657, 3: 2.0686})  # 0.0010 lower, range 0.0040
+    far = Spread({1: 2.0524, 2: 2.0571, 3: 2.0593})  # 0.0110 lower, range 0.0069
+    assert not beyond_spread(base, near) and not beyond_spread(near, base)
+    assert beyond_spread(base, far) and beyond_spread(far, base)
+    assert difference_text(base, near) == "-0.0010, spread 0.0040: within the spread"
+    assert difference_text(base, far) == "-0.0110, spread 0.0069: beyond the spread"
+    assert "one seed" in difference_text(base, Spread({0: 2.0}))
+
+
+def test_every_mlp_row_of_this_split_has_three_seeds():
+    """Notebook 05 compares MLP rows by their spread: every one must have its three seeds."""
+    spreads = read_spreads(ROOT / "results", "names")
+    mlp_rows = [name for name in spreads if name.startswith("mlp")]
+    assert mlp_rows
+    missing = [name for name in mlp_rows if sorted(spreads[name].losses) != [1337, 1338, 1339]]
+    assert not missing, f"rows without seeds 1337-1339: {missing}"
