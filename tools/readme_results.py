@@ -2,8 +2,11 @@
 
 The table shows a chosen set of rows of ``results/names.csv`` (this project's split) next to the
 same rows of ``results/makemore-2018.csv`` (the lesson's split); every figure in it is read from
-those files, and the lowest val and test loss of each split are set in bold. The table sits in
-README.md between two marker comments, and this script replaces what is between them::
+those files, and the lowest val and test loss of each split are set in bold. For an MLP row it
+also gives the val loss over the seeds of this split (``results/names-seed*.csv``, read by
+``ngram_helpers.seed_spread``): its mean and its range, the yardstick for any difference.
+The table sits in README.md between two marker comments, and this script replaces what is
+between them::
 
     python tools/readme_results.py            # rewrite the table in README.md
     python tools/readme_results.py --check    # exit 1 if README.md is not what this would write
@@ -17,6 +20,8 @@ import argparse
 import csv
 import sys
 from pathlib import Path
+
+from ngram_helpers.seed_spread import read_spreads
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -45,6 +50,7 @@ def steps(line: dict[str, str]) -> str:
 def table() -> str:
     """The markdown table, from the CSVs."""
     splits = [read(path) for path in SPLITS]
+    spreads = read_spreads(SPLITS[0].parent, SPLITS[0].stem)
     best = [
         {column: min(float(s[n][column]) for n in SHOWN) for column in ("val_loss", "test_loss")}
         for s in splits
@@ -59,15 +65,18 @@ def table() -> str:
         return " / ".join(shown)
 
     lines = [
-        "| row | change | params | steps | this split | lesson's 2018 split |",
-        "| --- | --- | ---: | ---: | --- | --- |",
+        "| row | change | params | steps | this split, seed 1337 | val over seeds: mean (range) "
+        "| lesson's 2018 split |",
+        "| --- | --- | ---: | ---: | --- | --- | --- |",
     ]
     for name in SHOWN:
         line = splits[0][name]
         change = line["description"].replace("->", "→")
+        spread = spreads[name]
+        seeds = "–" if len(spread.losses) < 2 else f"{spread.mean:.4f} ({spread.range:.4f})"
         lines.append(
             f"| {name} | {change} | {int(line['parameters']):,} | {steps(line)} | "
-            f"{losses(splits[0], best[0], name)} | {losses(splits[1], best[1], name)} |"
+            f"{losses(splits[0], best[0], name)} | {seeds} | {losses(splits[1], best[1], name)} |"
         )
     return "\n".join(lines)
 
