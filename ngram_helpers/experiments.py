@@ -71,6 +71,7 @@ class Row:
     parent: Row | None = None
     changes: tuple[tuple[str, object], ...] = ()  # (setting, new value), against the parent
     components: tuple[str, ...] = ()  # the rows a mixture mixes
+    component_seed: int | None = None  # a mixture's MLPs trained from this seed, not their own
 
     @property
     def description(self) -> str:
@@ -199,10 +200,18 @@ MIXTURES = [
 
 
 def with_seed(row: Row, seed: int) -> Row:
-    """The MLP row ``row`` initialised from another seed: one more sample of its spread (05)."""
-    if row.kind != "mlp":
-        raise ValueError(f"row {row.name!r} is a {row.kind} model: only MLP rows have a seed")
-    return replace(row, train=replace(row.train, init_seed=seed))
+    """``row`` trained from another initial seed: one more sample of its spread (05).
+
+    An MLP row is initialised from ``seed``; a mixture trains each of its MLPs from ``seed``
+    (its count models have no random start).
+    """
+    if row.kind == "mlp":
+        return replace(row, train=replace(row.train, init_seed=seed))
+    if row.kind == "mixture":
+        return replace(row, component_seed=seed)
+    raise ValueError(
+        f"row {row.name!r} is a {row.kind} model: only MLP rows and mixtures have a seed"
+    )
 
 
 def table_rows() -> list[Row]:
@@ -298,6 +307,10 @@ def run_mixture(row: Row, data: NamesData) -> RowResult:
     """Train the row's components, fit the mixture weights on val, score val and test."""
     start = time.process_time()
     components = [get_row(name) for name in row.components]
+    if row.component_seed is not None:
+        components = [
+            with_seed(c, row.component_seed) if c.kind == "mlp" else c for c in components
+        ]
     context_length = max(
         c.model.context_length if c.kind == "mlp" else c.order - 1 for c in components
     )
@@ -316,9 +329,11 @@ def run_mixture(row: Row, data: NamesData) -> RowResult:
     }
     weights = mixture_weights(probs["val"])
     val, test = mixture_loss(weights, probs["val"]), mixture_loss(weights, probs["test"])
+    seeds = {c.train.init_seed for c in components if c.kind == "mlp"}  # the MLPs' common seed
     return RowResult(
         val, test, parameters=params, steps=steps, cpu_seconds=time.process_time() - start,
-        seed=None, extra={"weights": [round(w, 4) for w in weights.tolist()]},
+        seed=seeds.pop() if len(seeds) == 1 else None,
+        extra={"weights": [round(w, 4) for w in weights.tolist()]},
     )  # fmt: skip
 
 

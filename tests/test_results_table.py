@@ -6,7 +6,7 @@ import math
 import pytest
 import torch
 
-from ngram_helpers.experiments import MIXTURES, ROWS, VARIANTS, get_row, run_row
+from ngram_helpers.experiments import MIXTURES, ROWS, VARIANTS, get_row, run_row, with_seed
 from ngram_helpers.mixture import mixture_loss, mixture_weights
 from tests.conftest import NAMES, ROOT
 from tools.results_table import main, read_table
@@ -48,6 +48,34 @@ def test_every_defined_row_is_in_the_table_and_described_by_its_changes():
     assert ctx8.description == "mlp-ctx5-10k-b512, context 5 -> 8"
     assert get_row("mlp-b256-10k").description == "mlp-lesson, batch 128 -> 256, steps 50k -> 10k"
     assert get_row("mlp-deep2-names-20k-drop").model.dropout == 0.1
+
+
+def test_a_row_from_another_seed_changes_only_its_seed():
+    lesson = with_seed(get_row("mlp-lesson"), 1338)
+    assert lesson.train.init_seed == 1338 and lesson.name == "mlp-lesson"
+    assert lesson.model == get_row("mlp-lesson").model
+    mixture = with_seed(get_row("mix-ctx3"), 1339)
+    assert mixture.component_seed == 1339 and mixture.components == get_row("mix-ctx3").components
+    with pytest.raises(ValueError, match="count model: only MLP rows and mixtures have a seed"):
+        with_seed(get_row("count-3"), 1338)
+
+
+@pytest.mark.usefixtures("one_thread")
+def test_a_mixture_from_another_seed_trains_its_mlps_from_it(names_data, monkeypatch):
+    """run_mixture hands the seed to each MLP component (checked without training one)."""
+    from ngram_helpers import experiments
+
+    seen = []
+
+    def fake_run_row(row, data, **kwargs):
+        seen.append(row.train.init_seed)
+        return run_row(get_row("count-1"), data)  # stands in for a trained model
+
+    monkeypatch.setattr(experiments, "run_row", fake_run_row)
+    monkeypatch.setattr(experiments, "target_probabilities", lambda *args: torch.full((7121,), 0.5))
+    result = experiments.run_mixture(with_seed(get_row("mix-ctx3"), 1339), names_data)
+    assert seen == [1339] and result.seed == 1339
+    assert experiments.run_mixture(get_row("mix-ctx3"), names_data).seed == 1337  # its MLP's own
 
 
 def test_unknown_row_names_the_known_ones():

@@ -22,7 +22,7 @@ def test_a_spread_has_mean_low_high_and_range():
     assert (spread.low, spread.high) == (2.06, 2.08)
     assert spread.range == pytest.approx(0.02)
     assert str(spread) == "2.0700 (2.0600-2.0800, 3 seeds)"
-    assert str(Spread({0: 2.0514})) == "2.0514 (one seed)"
+    assert str(Spread({None: 2.0514})) == "2.0514 (one run)"
 
 
 def test_tables_of_several_seeds_are_read_together(tmp_path):
@@ -32,7 +32,7 @@ def test_tables_of_several_seeds_are_read_together(tmp_path):
     write_table(tmp_path / "other.csv", [("mlp-a", 1340, 9.0)])  # another split: not read
     spreads = read_spreads(tmp_path, "names")
     assert spreads["mlp-a"].losses == {1337: 2.07, 1338: 2.06, 1339: 2.08}
-    assert spreads["count-4"].losses == {0: 2.0872}  # no seed: one entry
+    assert spreads["count-4"].losses == {None: 2.0872}  # no seed: one entry
     assert read_spreads(tmp_path, "names", "test_loss")["mlp-a"].mean == pytest.approx(2.10)
     assert read_spreads(tmp_path / "absent", "names") == {}
 
@@ -45,13 +45,17 @@ def test_a_difference_counts_only_beyond_the_larger_range():
     assert beyond_spread(base, far) and beyond_spread(far, base)
     assert difference_text(base, near) == "-0.0010, spread 0.0040: within the spread"
     assert difference_text(base, far) == "-0.0110, spread 0.0069: beyond the spread"
-    assert "one seed" in difference_text(base, Spread({0: 2.0}))
+    assert "one seed" in difference_text(base, Spread({1337: 2.0}))  # its spread is unknown
+    counts = Spread({None: 2.0514})  # a count model: nothing random, a range of 0
+    assert difference_text(counts, base) == "+0.0159, spread 0.0032: beyond the spread"
 
 
-def test_every_mlp_row_of_this_split_has_three_seeds():
-    """Notebook 05 compares MLP rows by their spread: every one must have its three seeds."""
+def test_every_mlp_row_and_mixture_of_this_split_has_three_seeds():
+    """Notebook 05 compares these rows by their spread: every one must have its three runs."""
     spreads = read_spreads(ROOT / "results", "names")
     mlp_rows = [name for name in spreads if name.startswith("mlp")]
-    assert mlp_rows
-    missing = [name for name in mlp_rows if sorted(spreads[name].losses) != [1337, 1338, 1339]]
-    assert not missing, f"rows without seeds 1337-1339: {missing}"
+    mixtures = [name for name in spreads if name.startswith("mix")]
+    assert mlp_rows and mixtures
+    rows = mlp_rows + mixtures
+    missing = [name for name in rows if sorted(spreads[name].losses) != [1337, 1338, 1339]]
+    assert not missing, f"rows without their three seeds: {missing}"

@@ -11,8 +11,9 @@ and several runs may fill one table at once (each adds its row under a file lock
     python tools/results_table.py --rows count-3,mlp-lesson-2k --out results/names.csv
     python tools/results_table.py --seed 1338 --out results/names-seed1338.csv
 
-``--seed`` trains the MLP rows (only those) from another initialisation seed than the table's
-1337: the tables of several seeds give each row's seed-to-seed spread.
+``--seed`` trains the MLP rows and the mixtures (only those; a mixture's MLPs) from another
+initialisation seed than the table's 1337: the tables of several seeds give each row's
+seed-to-seed spread.
 
 From the command line torch runs single-threaded, so CPU seconds compare across rows. Each MLP
 is also saved to ``checkpoints/<out stem>-<row>.pt`` (git-ignored).
@@ -101,12 +102,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", default="datasets/names", help="folder with train/val/test.txt")
     parser.add_argument("--out", default="results/names.csv", help="CSV to write or update")
     parser.add_argument("--rows", help="comma-separated row names (default: all)")
-    parser.add_argument("--seed", type=int, help="initialise the MLP rows from this seed")
+    parser.add_argument("--seed", type=int, help="initialise the MLPs (and mixtures') from it")
     args = parser.parse_args(argv)
     try:
         rows = [get_row(n) for n in args.rows.split(",")] if args.rows else ROWS
         if args.seed is not None:
-            rows = [with_seed(row, args.seed) for row in rows if args.rows or row.kind == "mlp"]
+            seeded = ("mlp", "mixture")
+            rows = [with_seed(row, args.seed) for row in rows if args.rows or row.kind in seeded]
         data = load_names(args.data)
         out = Path(args.out)
         read_table(out)  # refuse a file that is not a results table before any work
