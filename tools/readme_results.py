@@ -2,9 +2,9 @@
 
 The table shows a chosen set of rows of ``results/names.csv`` (this project's split) next to the
 same rows of ``results/makemore-2018.csv`` (the lesson's split); every figure in it is read from
-those files, and the lowest val and test loss of each split are set in bold. For an MLP row it
-also gives the val loss over the seeds of this split (``results/names-seed*.csv``, read by
-``ngram_helpers.seed_spread``): its mean and its range, the yardstick for any difference.
+those files, and the lowest val and test loss of each split are set in bold. For an MLP row or a
+mixture it also gives the val loss over the seeds of this split (``results/names-seed*.csv``,
+read by ``ngram_helpers.seed_spread``): its mean and its range, the yardstick for any difference.
 The table sits in README.md between two marker comments, and this script replaces what is
 between them::
 
