@@ -12,7 +12,7 @@ LOCK := constraints.txt
 PIP := $(BIN)/python -m pip install -qq --disable-pip-version-check -c $(LOCK)
 # nbval runs every notebook once: 02-05 in English, and 01 in its Chinese edition, from that
 # edition's own folder. The two editions of a notebook share their code and stored outputs, which
-# tests/test_translations.py compares cell by cell, so one run checks both.
+# tests/notebooks/test_translations.py compares cell by cell, so one run checks both.
 NOTEBOOKS := $(filter-out notebooks/01_mlp_basics.ipynb,$(wildcard notebooks/[0-9]*.ipynb)) \
 	notebooks/zh/01_mlp_basics.ipynb
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tools/nbval_sanitize.cfg
@@ -25,7 +25,7 @@ LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 OMP_NUM_THREADS ?= 1
 export OMP_NUM_THREADS
 
-.PHONY: setup lab test unit notebooks lint format lock clean
+.PHONY: setup lab test unit notebooks lint format lock clean zh
 
 # The notebooks' environment: the project and what it needs, at the versions of $(LOCK).
 $(READY): pyproject.toml $(LOCK)
@@ -54,15 +54,25 @@ test: $(READY_TEST)
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -p no:cacheprovider tests $(NOTEBOOKS) $(NBVAL)
 
+# The quick loop while editing (under a minute on 2 cores): every test that is neither marked slow
+# (the lesson's two 50,000-step runs, the command line end to end, the dataset rebuild) nor a
+# browser test, and no notebooks. `make test` runs those too.
 unit: $(READY_TEST)
-	$(BIN)/python -m pytest -p no:cacheprovider tests
+	$(BIN)/python -m pytest -p no:cacheprovider -q -m "not slow and not browser" tests
 
 # Re-execute every notebook (or NB=notebooks/xx.ipynb) and store its outputs without noise;
 # ARGS=--refresh-timings also re-measures the cells tagged "timing". Then rebuild the Chinese
 # edition from the English notebooks and notebooks/zh/translations/.
 notebooks: $(READY_TEST)
 	$(BIN)/python tools/run_notebooks.py $(ARGS) $(or $(NB),notebooks/[0-9]*.ipynb)
+	$(MAKE) --no-print-directory zh
+
+# The Chinese edition: add entries for new or changed English cells, build notebooks/zh/, and fail
+# naming any cell still to translate.
+zh: $(READY_TEST)
+	$(BIN)/python tools/translate.py update
 	$(BIN)/python tools/translate.py build
+	$(BIN)/python tools/translate.py check
 
 lint: $(READY_TEST)
 	$(BIN)/ruff check .
@@ -80,7 +90,7 @@ lock:
 	.venv-lock/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	.venv-lock/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test,rebuild]'
 	head -3 $(LOCK) > $(LOCK).new
-	.venv-lock/bin/python -m pip freeze --exclude-editable | sed -E 's/\+[A-Za-z0-9.]+$$//' >> $(LOCK).new
+	.venv-lock/bin/python -m pip freeze --all --exclude-editable | grep -v '^pip==' | sed -E 's/\+[A-Za-z0-9.]+$$//' >> $(LOCK).new
 	mv $(LOCK).new $(LOCK)
 	rm -rf .venv-lock
 

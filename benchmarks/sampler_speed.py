@@ -17,8 +17,8 @@ from pathlib import Path
 from ngram_helpers.checkpoint import load_checkpoint
 from ngram_helpers.data import load_names
 from ngram_helpers.models import ModelConfig
-from ngram_helpers.sampler_widget import build_sampler
 from ngram_helpers.train import TrainConfig, build_model, train
+from ngram_helpers.widgets.sampler import build_sampler
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_MS = 50.0

@@ -11,13 +11,14 @@ depend on the machine and on what else runs on it.
 from __future__ import annotations
 
 import argparse
-import time
+from functools import partial
 
 import torch
-from gensim.models import Word2Vec
 
 from ngram_helpers.corpus import (
     Vocabulary,
+    cpu_seconds,
+    gensim_vectors,
     neighbour_overlap,
     read_corpus,
     wordsim_pairs,
@@ -26,31 +27,8 @@ from ngram_helpers.corpus import (
 from ngram_helpers.negative_sampling import NegativeSamplingConfig, train_negative_sampling
 
 PROBES = list(range(20, 220))  # frequency ranks 20-219: frequent enough to have stable neighbours
-
-
-def cpu_seconds(fn):
-    """Run ``fn()`` and return (its result, process CPU seconds it used)."""
-    start = time.process_time()
-    result = fn()
-    return result, time.process_time() - start
-
-
-def gensim_vectors(sentences, config: NegativeSamplingConfig, words: list[str], seed: int):
-    model = Word2Vec(
-        sentences,
-        sg=int(config.sg),
-        vector_size=config.vector_size,
-        window=config.window,
-        negative=config.negative,
-        sample=config.sample,
-        epochs=config.epochs,
-        alpha=config.alpha,
-        min_alpha=config.min_alpha,
-        min_count=5,
-        workers=1,
-        seed=seed,
-    )
-    return torch.tensor(model.wv[words])
+# the settings our config shares with gensim's Word2Vec, under the same names
+GENSIM_SETTINGS = ("vector_size", "window", "negative", "sample", "epochs", "alpha", "min_alpha")
 
 
 def compare(
@@ -63,15 +41,17 @@ def compare(
     Both are deterministic, so every repeat gives the same vectors.
     """
     pairs = wordsim_pairs(stem=True)
+    settings = {name: getattr(config, name) for name in GENSIM_SETTINGS}
+    gensim = partial(gensim_vectors, sentences, vocab.words, sg=config.sg, **settings)
     ours_s, gen_s = float("inf"), float("inf")
     for _ in range(repeats):
         ours, seconds = cpu_seconds(
             lambda: train_negative_sampling(None, config, vocabulary=vocab, encoded=encoded)
         )
         ours_s = min(ours_s, seconds)
-        gen_a, seconds = cpu_seconds(lambda: gensim_vectors(sentences, config, vocab.words, 1))
+        gen_a, seconds = cpu_seconds(partial(gensim, seed=1))
         gen_s = min(gen_s, seconds)
-    gen_b = gensim_vectors(sentences, config, vocab.words, seed=2)
+    gen_b = gensim(seed=2)
     rho_ours, n_pairs = wordsim_spearman(ours.w_in, vocab.words, pairs)
     rho_gen, _ = wordsim_spearman(gen_a, vocab.words, pairs)
     return {

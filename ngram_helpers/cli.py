@@ -1,10 +1,10 @@
 """The two commands: ``train`` (the lesson's full run) and ``sample`` (names from a checkpoint).
 
 Introduced in notebook 04. ``python -m ngram_helpers train ...`` and ``python -m ngram_helpers
-sample ...`` run them, and so do ``python -m ngram_helpers.train`` and ``python -m
-ngram_helpers.sample``. A learner who mistypes an argument or points at a broken file gets one
-line on stderr saying what is wrong, and exit status 2, never a traceback. A finished training
-run is saved before anything else happens, so nothing that fails afterwards can lose it.
+sample ...`` run them (``ngram_helpers/__main__.py`` calls :func:`main`). A learner who mistypes
+an argument or points at a broken file gets one line on stderr saying what is wrong, and exit
+status 2, never a traceback. A finished training run is saved before anything else happens, so
+nothing that fails afterwards can lose it.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def fail(error: Exception | str) -> int:
 # train
 
 
-def train_parser(prog: str = "python -m ngram_helpers.train") -> ArgumentParser:
+def train_parser(prog: str = "python -m ngram_helpers train") -> ArgumentParser:
     parser = ArgumentParser(
         prog=prog, description="Train the lesson's MLP language model and print the lesson's log."
     )
@@ -77,7 +77,7 @@ def train_parser(prog: str = "python -m ngram_helpers.train") -> ArgumentParser:
     return parser
 
 
-def train_main(argv: list[str] | None = None, prog: str = "python -m ngram_helpers.train") -> int:
+def train_main(argv: list[str] | None = None, prog: str = "python -m ngram_helpers train") -> int:
     parser = train_parser(prog)
     args = parser.parse_args(argv)
     if args.steps < 1:
@@ -115,7 +115,7 @@ def train_main(argv: list[str] | None = None, prog: str = "python -m ngram_helpe
 # sample
 
 
-def sample_parser(prog: str = "python -m ngram_helpers.sample") -> ArgumentParser:
+def sample_parser(prog: str = "python -m ngram_helpers sample") -> ArgumentParser:
     parser = ArgumentParser(prog=prog, description="Print names sampled from a checkpoint.")
     parser.add_argument(
         "--checkpoint",
@@ -130,7 +130,7 @@ def sample_parser(prog: str = "python -m ngram_helpers.sample") -> ArgumentParse
     return parser
 
 
-def sample_main(argv: list[str] | None = None, prog: str = "python -m ngram_helpers.sample") -> int:
+def sample_main(argv: list[str] | None = None, prog: str = "python -m ngram_helpers sample") -> int:
     args = sample_parser(prog).parse_args(argv)
     try:
         checkpoint = load_checkpoint(args.checkpoint)

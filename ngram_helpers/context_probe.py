@@ -9,6 +9,8 @@ how far the new distribution q moves from p with the total variation distance
 which is the share of probability mass that has to move (0: no change, 1: no overlap at all).
 A (T, V) grid of these distances, drawn as a heat map, shows which positions matter: usually the
 last character most.
+
+The model runs in evaluation mode (``evaluate.eval_mode``), as in evaluation and sampling.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import torch
 
 from ngram_helpers.data import END, END_GLYPH, Tokenizer, shown
+from ngram_helpers.evaluate import eval_mode
 from ngram_helpers.models import MLP
 
 
@@ -36,9 +39,10 @@ def context_probe(model: MLP, tokenizer: Tokenizer, context: str) -> torch.Tenso
     variants = tokens.repeat(cfg.context_length, cfg.vocab_size, 1)  # (T, V, T)
     for position in range(cfg.context_length):
         variants[position, :, position] = torch.arange(cfg.vocab_size)
-    logits = model(variants.view(-1, cfg.context_length))[0]
+    with eval_mode(model):  # dropout off; the model's mode given back after
+        logits = model(variants.view(-1, cfg.context_length))[0]
+        p = torch.softmax(model(tokens[None])[0][0], dim=-1)
     q = torch.softmax(logits, dim=-1).view(cfg.context_length, cfg.vocab_size, cfg.vocab_size)
-    p = torch.softmax(model(tokens[None])[0][0], dim=-1)
     return 0.5 * (q - p).abs().sum(dim=-1)
 
 

@@ -4,16 +4,22 @@ gensim's wheel ships a small stemmed, stop-word-free Wikipedia sample (``head500
 and the WordSim-353 similarity judgements, so the word-level experiments run offline. Two
 measures compare vector sets: Spearman's rho between cosine similarity and human judgements, and
 the overlap of top-10 cosine neighbours between two models over a fixed set of probe words.
-``Vocabulary`` turns the tokenised lines into word ids for training.
+``Vocabulary`` turns the tokenised lines into word ids for training. ``gensim_vectors`` trains
+gensim's own word2vec, the yardstick for ours, and ``cpu_seconds`` times a run: notebook 03 and
+``benchmarks/word2vec_speed.py`` compare the two with them.
 """
 
 from __future__ import annotations
 
+import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import torch
+from gensim.models import Word2Vec
 from gensim.parsing.porter import PorterStemmer
 from gensim.test.utils import datapath
 from gensim.utils import simple_preprocess
@@ -21,6 +27,7 @@ from scipy.stats import spearmanr
 
 HEAD500 = "head500.noblanks.cor"
 WORDSIM = "wordsim353.tsv"
+T = TypeVar("T")
 
 
 def read_corpus(name_or_path: str = HEAD500) -> list[list[str]]:
@@ -120,3 +127,29 @@ def neighbour_overlap(a: torch.Tensor, b: torch.Tensor, probes: list[int], k: in
     na, nb = top_neighbours(a, probes, k), top_neighbours(b, probes, k)
     shared = [len(set(x.tolist()) & set(y.tolist())) for x, y in zip(na, nb, strict=True)]
     return sum(shared) / (k * len(probes))
+
+
+def gensim_vectors(
+    sentences: list[list[str]], words: list[str], *, sg: bool, seed: int, **settings: float
+) -> torch.Tensor:
+    """Train gensim's word2vec on ``sentences``; return the vectors of ``words``, one row each.
+
+    The rows follow ``words`` (pass a ``Vocabulary``'s words), so they line up with our model's
+    rows for ``wordsim_spearman`` and ``neighbour_overlap``. ``settings`` are ``Word2Vec``'s
+    own arguments (vector_size, window, negative, sample, epochs, alpha, min_alpha), the names
+    ``NegativeSamplingConfig`` uses too. One worker thread, so that a seed gives the same vectors
+    on every run, and words seen 5 times or more, as in the ``Vocabulary`` we train on.
+    """
+    model = Word2Vec(sentences, sg=int(sg), min_count=5, workers=1, seed=seed, **settings)
+    return torch.tensor(model.wv[words])
+
+
+def cpu_seconds(fn: Callable[[], T]) -> tuple[T, float]:
+    """Run ``fn()`` and return (its result, the process CPU seconds it used).
+
+    Process CPU time, not wall time: it counts only this process's work, so other programs on
+    the machine disturb it less.
+    """
+    start = time.process_time()
+    result = fn()
+    return result, time.process_time() - start

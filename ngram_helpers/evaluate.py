@@ -42,14 +42,21 @@ def evaluation_examples(
 
 
 @contextmanager
-def eval_mode(model: MLP) -> Iterator[None]:
-    """Inside: ``model.eval()`` (dropout off). After: the mode the model was in before."""
-    was_training = model.training
+def eval_mode(model: Model) -> Iterator[None]:
+    """Inside: ``model.eval()`` (dropout off). After: the mode the model was in before.
+
+    A model already in evaluation mode, or one without modes (the lesson's ``MLPRaw`` is not an
+    ``nn.Module``), is left as it is: switching costs about as much as a small forward, and the
+    sampler enters this once per context.
+    """
+    if not isinstance(model, torch.nn.Module) or not model.training:
+        yield
+        return
     model.eval()
     try:
         yield
     finally:
-        model.train(was_training)
+        model.train()
 
 
 @torch.inference_mode()

@@ -2,7 +2,8 @@
 
 Every notebook calls ``use_series_style()`` in its first cell, so the figures of the series share
 one resolution and legend size; the stored pictures are small enough to keep in the repository
-(``tools/run_notebooks.py`` also stores each PNG with a 256-colour palette).
+(``tools/run_notebooks.py`` also stores each PNG with a 256-colour palette). Notebook 05 draws the
+loss curves of its results table's rows with ``plot_row_curves``.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
+
+from ngram_helpers.results import curves
 
 SERIES_STYLE = {
     "figure.dpi": 80,  # sharp enough on screen and on the web, and a third of the bytes of 100
@@ -55,3 +58,23 @@ def plot_loss_curves(
     ax.legend()
     ax.grid(alpha=0.3)
     return ax
+
+
+def plot_row_curves(sidecar: dict, names: list[str], title: str) -> None:
+    """Draw and show the val loss (left) and train loss (right) of results-table rows.
+
+    The curves are those of the table's own run of each row (seed 1337), read from the table's
+    sidecar (``ngram_helpers.results.read_sidecar``); the train loss is that of the first 20
+    training batches. The val panel is zoomed to the quarter of a nat above the lowest point:
+    the differences notebook 05 discusses are hundredths of a nat. The train panel keeps the wide
+    view, where overfitting shows as a train curve falling far below val.
+    """
+    _, (ax_val, ax_train) = plt.subplots(1, 2, figsize=(11, 3.4), dpi=80, layout="constrained")
+    val_curves = curves(sidecar, names, "val_loss")
+    plot_loss_curves(ax_val, val_curves, title=title, ylabel="val loss (zoomed)")
+    train_curves = curves(sidecar, names, "train_loss")
+    plot_loss_curves(ax_train, train_curves, title="train", ylabel="train loss")
+    lowest = min(min(values) for _, values in val_curves.values())
+    ax_val.set_ylim(lowest - 0.02, lowest + 0.25)
+    ax_train.set_ylim(1.4, 2.6)
+    plt.show()

@@ -1,4 +1,4 @@
-"""Sampling names from a trained model (introduced in notebook 02, made interactive in notebook 04).
+"""Sampling names from a trained model (notebook 04, where the sampler widget makes it live).
 
 The reference rule draws one uniform number ("coin") per generated character from ``RNG`` and
 walks the cumulative sum of the softmax probabilities until the sum exceeds the coin. On top of
@@ -14,21 +14,24 @@ For the interactive sampler of notebook 04, ``LogitTable`` asks the model once f
 context, and ``name_origins`` says whether each sampled name is a training name, a held-out one,
 or new.
 
+The model always runs in evaluation mode, as in evaluation (``evaluate.eval_mode``): a model with
+dropout that was left in training mode samples with every unit, and gets its mode back after.
+
 Command line (``ngram_helpers.cli``)::
 
-    python -m ngram_helpers.sample --checkpoint checkpoints/names-mlp.pt --num 10 --temperature 0.8
+    python -m ngram_helpers sample --checkpoint checkpoints/names-mlp.pt --num 10 --temperature 0.8
 """
 
 from __future__ import annotations
 
 import bisect
-import sys
 from collections import Counter
 from collections.abc import Callable
 
 import torch
 
 from ngram_helpers.data import NamesData, Tokenizer
+from ngram_helpers.evaluate import eval_mode
 from ngram_helpers.models import MLP
 from ngram_helpers.rng import RNG
 
@@ -61,7 +64,7 @@ def next_char_probs(
     model: Model, context: list[int], temperature: float = 1.0, top_k: int | None = None
 ) -> torch.Tensor:
     """The distribution (V,) of the next token after ``context`` (the last T tokens)."""
-    with torch.inference_mode():
+    with torch.inference_mode(), eval_mode(model):
         logits = model(torch.tensor([context]))[0]
     return tempered_probs(logits, temperature, top_k)[0]
 
@@ -187,7 +190,7 @@ class LogitTable:
             raise ValueError(f"{rows} possible contexts: too many to tabulate")
         self.place_values = [cfg.vocab_size**p for p in range(cfg.context_length - 1, -1, -1)]
         contexts = torch.arange(rows)[:, None] // torch.tensor(self.place_values) % cfg.vocab_size
-        with torch.inference_mode():
+        with torch.inference_mode(), eval_mode(model):
             self.logits = torch.cat([model(part)[0] for part in contexts.split(chunk)])
 
     def row(self, context: list[int]) -> int:
@@ -228,9 +231,3 @@ def origin_shares(origins: list[str]) -> dict[str, float]:
     """The fraction of names of each origin (0.0 for an origin that does not occur)."""
     counts = Counter(origins)
     return {origin: counts[origin] / max(len(origins), 1) for origin in ORIGINS}
-
-
-if __name__ == "__main__":  # python -m ngram_helpers.sample: the command of ngram_helpers.cli
-    from ngram_helpers.cli import sample_main
-
-    sys.exit(sample_main())

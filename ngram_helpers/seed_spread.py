@@ -4,7 +4,8 @@ One training run gives one number, and a second run from other random initial we
 slightly different one. Before saying that one configuration beats another, compare the gap
 between them with that spread. ``tools/results_table.py --seed N`` trains the MLP rows from seed
 N (and each mixture's MLPs) and writes ``results/<split>-seed<N>.csv`` next to the table's own
-``results/<split>.csv`` (seed 1337); this module reads them together.
+``results/<split>.csv`` (seed 1337); this module reads them together (each through
+``ngram_helpers.results``), prints rows over their seeds and draws them with their ranges.
 
 The rule used throughout notebook 05 and its exercise 5.5 is deliberately simple: a difference
 counts only if the two means differ by more than the larger of the two ranges (highest minus
@@ -14,9 +15,13 @@ cautious: it would rather miss a small real gain than announce a lucky one.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
+
+import matplotlib.pyplot as plt
+
+from ngram_helpers.experiments import get_row
+from ngram_helpers.results import Table, read_table
 
 
 @dataclass(frozen=True)
@@ -70,12 +75,9 @@ def read_spreads(results: Path, stem: str, column: str = "val_loss") -> dict[str
     """
     losses: dict[str, dict[int | None, float]] = {}
     for path in seed_tables(results, stem):
-        if not path.is_file():
-            continue
-        with path.open(newline="") as f:
-            for line in csv.DictReader(f):
-                seed = int(line["seed"]) if line["seed"] else None
-                losses.setdefault(line["name"], {})[seed] = float(line[column])
+        for name, line in read_table(path).items():
+            seed = int(line["seed"]) if line["seed"] else None
+            losses.setdefault(name, {})[seed] = float(line[column])
     return {name: Spread(by_seed) for name, by_seed in losses.items()}
 
 
@@ -92,3 +94,107 @@ def difference_text(a: Spread, b: Spread) -> str:
         return f"{change:+.4f} (one seed: no spread to compare with)"
     verdict = "beyond the spread" if beyond_spread(a, b) else "within the spread"
     return f"{change:+.4f}, spread {spread:.4f}: {verdict}"
+
+
+@dataclass(frozen=True)
+class SeedResults:
+    """The rows as notebook 05 shows every change: over the seeds of this project's split, and
+    beside them on the lesson's 2018 split.
+
+    ``val`` and ``test`` hold each row's losses over the seeds of ``results/names*.csv`` (from
+    ``read_spreads``); ``lesson_split`` is the table ``results/makemore-2018.csv``, one seed per
+    row (empty if it is absent).
+    """
+
+    val: dict[str, Spread]
+    test: dict[str, Spread]
+    lesson_split: Table
+
+    def show(self, names: list[str]) -> None:
+        """Print rows over the seeds of this project's split, then on the lesson's 2018 split.
+
+        On this split: val loss as mean (lowest-highest) over the seeds and the mean test loss,
+        and under a row that changes a parent row, the change of mean val loss, judged against
+        the spread.
+        """
+        width = max(len(name) for name in self.val)  # every row's name: columns align across calls
+        print(
+            "results/names*.csv: val loss, mean (lowest-highest) over seeds; change from the parent"
+        )
+        for name in names:
+            print(f"  {name:{width}} val {self.val[name]}  test {self.test[name].mean:.4f}")
+            parent = get_row(name).parent
+            if parent is not None:
+                change = difference_text(self.val[parent.name], self.val[name])
+                print(f"  {'':{width}} vs {parent.name}: {change}")
+        if self.lesson_split:
+            print("results/makemore-2018.csv: one seed")
+            for name in names:
+                line = self.lesson_split[name]
+                print(
+                    f"  {name:{width}} val {float(line['val_loss']):.4f}  "
+                    f"test {float(line['test_loss']):.4f}"
+                )
+
+    def plot(
+        self,
+        names: list[str],
+        *,
+        xlim: tuple[float, float],
+        zoom: tuple[float, float],
+        uniform: float,
+    ) -> None:
+        """Draw and show each row's val loss over the seeds, its mean and range, in two panels.
+
+        One line per row of ``names``, top to bottom: the mean val loss with a bar from the lowest
+        to the highest seed, the mean test loss, and the val loss on the lesson's split. The left
+        panel shows every row over ``xlim``, the right one zooms into ``zoom``, where the rows are
+        closer together than their ranges; ``uniform``, the loss of guessing uniformly, is far off
+        both scales and named in the x label.
+        """
+        rows = list(range(len(names)))
+        val = [self.val[name] for name in names]
+        runs = max(len(spread.losses) for spread in val)
+        fig, (ax_all, ax_zoom) = plt.subplots(
+            1, 2, figsize=(9, 8.5), sharey=True, width_ratios=(1, 2), layout="constrained"
+        )
+        for ax in (ax_all, ax_zoom):
+            ax.errorbar(
+                [s.mean for s in val],
+                rows,
+                xerr=[[s.mean - s.low for s in val], [s.high - s.mean for s in val]],
+                fmt="o",
+                color="tab:blue",
+                markersize=4,
+                elinewidth=1.5,
+                capsize=3,
+                label=f"this split: val, mean and range of {runs} seeds",
+            )
+            ax.scatter(
+                [self.test[name].mean for name in names],
+                rows,
+                facecolors="none",
+                edgecolors="tab:blue",
+                s=22,
+                label="this split: test, mean",
+            )
+            if self.lesson_split:
+                ax.scatter(
+                    [float(self.lesson_split[name]["val_loss"]) for name in names],
+                    rows,
+                    color="tab:orange",
+                    marker="x",
+                    s=20,
+                    label="2018 split: val, one seed",
+                )
+            ax.grid(axis="x", alpha=0.3)
+        ax_all.set_yticks(rows, names, fontsize=8)
+        ax_all.invert_yaxis()
+        ax_all.set_xlim(*xlim)
+        ax_all.set_title("every row")
+        ax_zoom.set_xlim(*zoom)
+        ax_zoom.set_title(f"zoomed: the rows between {zoom[0]} and {zoom[1]}")
+        fig.supxlabel(f"loss (nats per character), lower is better; uniform guessing {uniform:.2f}")
+        handles, labels = ax_zoom.get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside upper center", ncols=3)
+        plt.show()

@@ -5,7 +5,7 @@ model of notebooks 02 to 05 is ``models.MLP``); ``plot_decision_boundary`` draws
 classifier decides.
 
 Notebook 01 writes its first training loop out by hand; the applications that follow (and the
-interactive boundary explorer in :mod:`ngram_helpers.boundary_widget`) call :func:`fit_full_batch`
+interactive boundary explorer in :mod:`ngram_helpers.widgets.boundary`) call :func:`fit_full_batch`
 instead, after the notebook has checked that both give the same losses.
 """
 

@@ -12,13 +12,12 @@ the model's own forward, ``loss.backward()`` and ``torch.optim.AdamW``, so a cha
 
 Command line (``ngram_helpers.cli``; prints the reference program's log format)::
 
-    python -m ngram_helpers.train --data datasets/names --checkpoint checkpoints/names-mlp.pt
+    python -m ngram_helpers train --data datasets/names --checkpoint checkpoints/names-mlp.pt
 """
 
 from __future__ import annotations
 
 import math
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -121,7 +120,12 @@ def train(
     ``train_eval_batches`` batches) and val, records them, and passes a reference-format log
     line to ``on_eval``. ``progress`` shows a tqdm bar (a widget in Jupyter, text in a terminal).
     Steps run in training mode (a model with dropout drops units); evaluations, and the model
-    returned, are in evaluation mode.
+    returned, are in evaluation mode. An interrupted run (Ctrl-C, or an error raised by
+    ``on_eval``) also closes its bar and leaves the model in evaluation mode.
+
+    ``engine="fast"`` moves the model's parameters into one flat buffer
+    (``fast.flatten_parameters``): each parameter stays the same object with the same values, but
+    its data and its ``.grad`` (the last step's gradient, afterwards) become views of the buffer.
     """
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
@@ -143,27 +147,29 @@ def train(
     step_time, steps_timed = 0.0, 0
     # Dropout draws its masks from torch's generator: seeded here, the run is repeatable, and
     # fork_rng gives the caller's generator back untouched afterwards.
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(config.init_seed)
-        model.train()
-        for step in range(config.num_steps):
-            lr = cosine_lr(step, config.num_steps, config.learning_rate)
-            if step % config.eval_every == 0 or step == config.num_steps - 1:
-                train_loss, val_loss = eval_train(model), eval_val(model)
-                history.append(step, train_loss, val_loss, lr)
-                step_ms = 1000 * step_time / steps_timed if steps_timed else 0.0
-                step_time, steps_timed = 0.0, 0
-                if on_eval is not None:
-                    on_eval(log_line(step, train_loss, val_loss, lr, step_ms))
-                bar.set_postfix(train=f"{train_loss:.4f}", val=f"{val_loss:.4f}", refresh=False)
-            start = time.perf_counter()
-            inputs, targets = batches.batch(step, bs)
-            take_step(inputs, targets, lr)
-            step_time += time.perf_counter() - start
-            steps_timed += 1
-            bar.update()
-    bar.close()
-    model.eval()
+    try:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(config.init_seed)
+            model.train()
+            for step in range(config.num_steps):
+                lr = cosine_lr(step, config.num_steps, config.learning_rate)
+                if step % config.eval_every == 0 or step == config.num_steps - 1:
+                    train_loss, val_loss = eval_train(model), eval_val(model)
+                    history.append(step, train_loss, val_loss, lr)
+                    step_ms = 1000 * step_time / steps_timed if steps_timed else 0.0
+                    step_time, steps_timed = 0.0, 0
+                    if on_eval is not None:
+                        on_eval(log_line(step, train_loss, val_loss, lr, step_ms))
+                    bar.set_postfix(train=f"{train_loss:.4f}", val=f"{val_loss:.4f}", refresh=False)
+                start = time.perf_counter()
+                inputs, targets = batches.batch(step, bs)
+                take_step(inputs, targets, lr)
+                step_time += time.perf_counter() - start
+                steps_timed += 1
+                bar.update()
+    finally:  # interrupted too: no bar left open, no model left dropping units
+        bar.close()
+        model.eval()
     return history
 
 
@@ -187,9 +193,3 @@ def model_config_for(data: NamesData, **settings) -> ModelConfig:
     """A ``ModelConfig`` with ``data``'s vocabulary size and end-of-name id, other fields given."""
     tokenizer = data.tokenizer
     return ModelConfig(vocab_size=tokenizer.vocab_size, end_token=tokenizer.end_token, **settings)
-
-
-if __name__ == "__main__":  # python -m ngram_helpers.train: the command of ngram_helpers.cli
-    from ngram_helpers.cli import train_main
-
-    sys.exit(train_main())

@@ -1,5 +1,5 @@
 """Shared fixtures: paths to the shipped dataset and the lesson's reference material, and the
-helpers every exercise test uses (tests/test_exercises_0N.py)."""
+helpers every exercise test uses (tests/exercises/test_nb0N_*.py)."""
 
 import re
 from pathlib import Path
@@ -21,12 +21,44 @@ def names_data():
     return load_names(NAMES)
 
 
+def pytest_collection_modifyitems(items):
+    """Mark every test that uses the lesson's reference material ``reference``."""
+    for item in items:
+        if "reference_dir" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.reference)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say loudly when the tests of the lesson's reproduction were skipped, and why."""
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if "reference" in r.keywords]
+    if skipped:
+        terminalreporter.write_line(
+            f"{len(skipped)} test(s) of the lesson's reproduction skipped: its 2018 split and run "
+            f"log were not found at {REFERENCE} (see MAINTAINING.md)",
+            yellow=True,
+        )
+
+
 @pytest.fixture(scope="session")
 def reference_dir():
     """The lesson's 2018 split and run log; tests that need them skip where they are absent."""
     if not (REFERENCE / "names-makemore-2018" / "train.txt").is_file():
         pytest.skip(f"reference material not found at {REFERENCE}")
     return REFERENCE
+
+
+@pytest.fixture
+def agg():
+    """Draw with the Agg backend (no window); close the figures and restore the style after."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    backend = matplotlib.get_backend()
+    matplotlib.use("Agg")
+    with matplotlib.rc_context():  # a test may change rcParams (use_series_style): undone here
+        yield
+    plt.close("all")
+    matplotlib.use(backend)
 
 
 @pytest.fixture
@@ -63,7 +95,7 @@ def one_thread_per_module():
 
 def assert_wrong(feedback, fragment: str) -> None:
     """``feedback`` is a "not yet" whose sentence contains ``fragment``."""
-    from ngram_helpers.feedback import Feedback
+    from ngram_helpers.exercises.feedback import Feedback
 
     assert isinstance(feedback, Feedback)
     assert feedback.status == "wrong", feedback.message
@@ -72,7 +104,7 @@ def assert_wrong(feedback, fragment: str) -> None:
 
 def assert_all_wrong(checks, answers) -> None:
     """Every check, given every one of ``answers``, answers "not yet" with a sentence (no raise)."""
-    from ngram_helpers.feedback import Feedback
+    from ngram_helpers.exercises.feedback import Feedback
 
     for check in checks:
         for answer in answers:

@@ -27,3 +27,11 @@ def test_context_probe_rejects_bad_contexts(model, names_data):
         context_probe(model, names_data.tokenizer, "emma")
     with pytest.raises(ValueError, match="'1'"):
         context_probe(model, names_data.tokenizer, "e1m")
+
+
+def test_a_model_left_in_training_mode_is_probed_as_in_evaluation_mode(names_data):
+    model = MLP(ModelConfig(embedding_size=8, hidden_size=32, dropout=0.5), RNG(1337)).eval()
+    expected = context_probe(model, names_data.tokenizer, ".em")
+    model.train()
+    assert torch.equal(context_probe(model, names_data.tokenizer, ".em"), expected)
+    assert model.training  # its mode given back

@@ -12,6 +12,7 @@ import pytest
 
 from tests.conftest import ROOT, STEP
 
+pytestmark = pytest.mark.slow
 TOLERANCE = 2e-6
 
 
@@ -23,14 +24,15 @@ def parse(text):
 
 @pytest.fixture(scope="module")
 def full_runs(reference_dir):
-    """stdout of ``python -m ngram_helpers.train`` on the 2018 split, per engine."""
+    """stdout of ``python -m ngram_helpers train`` on the 2018 split, per engine."""
     data = str(reference_dir / "names-makemore-2018")
     runs = {
         engine: subprocess.Popen(
             [
                 sys.executable,
                 "-m",
-                "ngram_helpers.train",
+                "ngram_helpers",
+                "train",
                 "--quiet",
                 "--engine",
                 engine,

@@ -4,16 +4,21 @@ import pytest
 import torch
 
 from ngram_helpers.data import Tokenizer
-from ngram_helpers.models import MLP, ModelConfig
+from ngram_helpers.models import MLP, MLPRaw, ModelConfig
 from ngram_helpers.rng import RNG
 from ngram_helpers.sample import (
     MAX_NAME_LENGTH,
+    LogitTable,
     continue_text,
     cumulative,
     draw,
+    name_origins,
     next_char_probs,
+    origin_shares,
+    sample_from_table,
     sample_names,
     start_context,
+    tempered_probs,
 )
 
 TOKENIZER = Tokenizer("\nabcdefghijklmnopqrstuvwxyz")
@@ -81,3 +86,72 @@ def test_high_temperature_flattens(model):
 def test_continue_text_starts_with_prompt(model):
     text = continue_text(model, TOKENIZER, "\nrichard", 20, RNG(42))
     assert text.startswith("\nrichard") and len(text) == len("\nrichard") + 20
+
+
+# --- the lookup table behind the sampler widget (notebook 04), and where names come from ---
+
+
+@pytest.fixture(scope="module")
+def small_model():
+    """A small untrained model: its names are random, which is all these tests need."""
+    return MLP(ModelConfig(embedding_size=8, hidden_size=32), RNG(1337)).eval()
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {},
+        {"temperature": 0.5, "seed": 3},
+        {"temperature": 0.0, "prefix": "ka"},
+        {"top_k": 5, "prefix": "m"},
+        {"temperature": 1.7, "top_k": 27, "seed": 99},
+    ],
+)
+def test_table_sampler_draws_the_same_names_as_sample_names(small_model, names_data, settings):
+    table = LogitTable(small_model)
+    tokenizer = names_data.tokenizer
+    expected = sample_names(small_model, tokenizer, 12, **settings)
+    assert sample_from_table(table, tokenizer, 12, **settings) == expected
+
+
+@pytest.mark.parametrize("temperature, top_k", [(1.0, None), (0.3, None), (0.0, 4), (1.4, 10)])
+def test_tempered_probs_follows_next_char_probs(small_model, temperature, top_k):
+    table = LogitTable(small_model)
+    context = [0, 5, 13]
+    row = table.logits[table.row(context)][None]
+    expected = next_char_probs(small_model, context, temperature, top_k)
+    assert torch.allclose(tempered_probs(row, temperature, top_k)[0], expected, atol=1e-6)
+
+
+def test_name_origins_and_shares(names_data):
+    train_name = names_data.names("train")[0]
+    val_only = next(n for n in names_data.names("val") if n not in set(names_data.names("train")))
+    origins = name_origins([train_name, val_only, "zzqxq"], names_data)
+    assert origins == ["train", "val-test", "new"]
+    assert origin_shares(origins) == pytest.approx(
+        {"train": 1 / 3, "val-test": 1 / 3, "new": 1 / 3}
+    )
+    assert origin_shares([]) == {"train": 0.0, "val-test": 0.0, "new": 0.0}
+
+
+# --- evaluation mode: dropout off while sampling, the model's mode given back ---
+
+
+def test_a_model_left_in_training_mode_samples_as_in_evaluation_mode(names_data):
+    model = MLP(ModelConfig(embedding_size=8, hidden_size=32, dropout=0.5), RNG(1337)).eval()
+    context, tokenizer = [0, 5, 13], names_data.tokenizer
+    probs, table = next_char_probs(model, context), LogitTable(model).logits
+    names = sample_names(model, tokenizer, 5)
+    model.train()
+    with torch.no_grad():  # called directly, the model does drop units
+        assert not torch.equal(torch.softmax(model(torch.tensor([context]))[0][0], -1), probs)
+    assert torch.equal(next_char_probs(model, context), probs) and model.training
+    assert torch.equal(LogitTable(model).logits, table) and model.training
+    assert sample_names(model, tokenizer, 5) == names and model.training
+
+
+def test_the_lessons_raw_model_samples_as_the_module_does():
+    config = ModelConfig(embedding_size=8, hidden_size=32)
+    raw, module = MLPRaw(config, RNG(1337)), MLP(config, RNG(1337))
+    assert torch.allclose(next_char_probs(raw, [0, 5, 13]), next_char_probs(module, [0, 5, 13]))
+    assert sample_names(raw, TOKENIZER, 5) == sample_names(module, TOKENIZER, 5)

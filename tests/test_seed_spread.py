@@ -1,16 +1,27 @@
-"""The seed-to-seed spread of notebook 05: reading several seeds' tables, and the rule."""
+"""The seed-to-seed spread of notebook 05: reading several seeds' tables, the rule, and the rows
+shown and drawn over their seeds."""
 
 import csv
 
+import matplotlib
+import matplotlib.pyplot as plt
 import pytest
 
-from ngram_helpers.seed_spread import Spread, beyond_spread, difference_text, read_spreads
+from ngram_helpers.results import COLUMNS
+from ngram_helpers.seed_spread import (
+    SeedResults,
+    Spread,
+    beyond_spread,
+    difference_text,
+    read_spreads,
+)
 from tests.conftest import ROOT
 
 
 def write_table(path, rows):
+    """A results table of (name, seed, val loss) rows; test loss 0.03 above val, the rest blank."""
     with path.open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=["name", "seed", "val_loss", "test_loss"])
+        writer = csv.DictWriter(f, fieldnames=COLUMNS, restval="")
         writer.writeheader()
         for name, seed, val in rows:
             writer.writerow({"name": name, "seed": seed, "val_loss": val, "test_loss": val + 0.03})
@@ -59,3 +70,57 @@ def test_every_mlp_row_and_mixture_of_this_split_has_three_seeds():
     rows = mlp_rows + mixtures
     missing = [name for name in rows if sorted(spreads[name].losses) != [1337, 1338, 1339]]
     assert not missing, f"rows without their three seeds: {missing}"
+
+
+def seed_results():
+    """The lesson's row and its changed initialisation over three seeds, and a count model."""
+    val = {
+        "mlp-lesson": Spread({1337: 2.0673, 1338: 2.0657, 1339: 2.0689}),
+        "mlp-init": Spread({1337: 2.0646, 1338: 2.0657, 1339: 2.0686}),
+        "count-4": Spread({None: 2.0872}),
+    }
+    test = {
+        name: Spread({seed: v + 0.03 for seed, v in s.losses.items()}) for name, s in val.items()
+    }
+    lesson_split = {name: {"val_loss": "2.1", "test_loss": "2.2"} for name in val}
+    return SeedResults(val, test, lesson_split)
+
+
+def test_rows_are_shown_over_their_seeds_against_their_parent_then_on_the_lesson_split(capsys):
+    seed_results().show(["mlp-lesson", "mlp-init"])
+    assert capsys.readouterr().out.splitlines() == [
+        "results/names*.csv: val loss, mean (lowest-highest) over seeds; change from the parent",
+        "  mlp-lesson val 2.0673 (2.0657-2.0689, 3 seeds)  test 2.0973",
+        "  mlp-init   val 2.0663 (2.0646-2.0686, 3 seeds)  test 2.0963",
+        "             vs mlp-lesson: -0.0010, spread 0.0040: within the spread",
+        "results/makemore-2018.csv: one seed",
+        "  mlp-lesson val 2.1000  test 2.2000",
+        "  mlp-init   val 2.1000  test 2.2000",
+    ]
+
+
+@pytest.fixture
+def agg():
+    """Draw with the Agg backend (no window; ``plt.show`` does nothing); close the figures after."""
+    backend = matplotlib.get_backend()
+    matplotlib.use("Agg")
+    yield
+    plt.close("all")
+    matplotlib.use(backend)
+
+
+@pytest.mark.usefixtures("agg")
+def test_the_spreads_are_drawn_in_full_and_zoomed():
+    names = ["mlp-init", "mlp-lesson", "count-4"]
+    seed_results().plot(names, xlim=(1.85, 2.9), zoom=(2.05, 2.1), uniform=3.2958)
+    figure = plt.gcf()
+    ax_all, ax_zoom = figure.axes
+    assert [t.get_text() for t in ax_all.get_yticklabels()] == names
+    assert ax_all.get_xlim() == (1.85, 2.9) and ax_zoom.get_xlim() == (2.05, 2.1)
+    assert ax_zoom.get_title() == "zoomed: the rows between 2.05 and 2.1"
+    assert {t.get_text() for t in figure.legends[0].get_texts()} == {
+        "this split: val, mean and range of 3 seeds",
+        "this split: test, mean",
+        "2018 split: val, one seed",
+    }
+    assert figure.get_supxlabel().endswith("lower is better; uniform guessing 3.30")

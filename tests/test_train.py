@@ -89,3 +89,41 @@ def test_first_steps_reprint_the_reference_log(reference_dir, one_thread, engine
         assert (step, lr) == (rstep, rlr)
         assert float(tr) == pytest.approx(float(rtr), abs=2e-6), step
         assert float(va) == pytest.approx(float(rva), abs=2e-6), step
+
+
+class RecordingBar:
+    """A stand-in for tqdm that records whether it was closed."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    def set_postfix(self, **values) -> None:
+        pass
+
+    def update(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.mark.parametrize("engine", ["plain", "fast"])
+def test_an_interrupted_run_closes_its_bar_and_hands_back_evaluation_mode(
+    names_data, monkeypatch, engine
+):
+    bar = RecordingBar()
+    monkeypatch.setattr("ngram_helpers.train.tqdm", lambda **settings: bar)
+    model = MLP(ModelConfig(hidden_size=8, dropout=0.2), RNG(1))
+    calls = []
+
+    def interrupt_on_step_3(line: str) -> None:
+        calls.append(line)
+        if len(calls) == 3:  # logged before steps 0, 1 and 2; then Ctrl-C
+            raise KeyboardInterrupt
+
+    config = TrainConfig(num_steps=10, eval_every=1, train_eval_batches=1)
+    with pytest.raises(KeyboardInterrupt):
+        train(model, names_data, config, engine=engine, on_eval=interrupt_on_step_3)
+    assert len(calls) == 3 and STEP.match(calls[-1]).group(1) == "2"
+    assert bar.closed
+    assert not model.training

@@ -2,25 +2,26 @@
 
 The table shows a chosen set of rows of ``results/names.csv`` (this project's split) next to the
 same rows of ``results/makemore-2018.csv`` (the lesson's split); every figure in it is read from
-those files, and the lowest val and test loss of each split are set in bold. For an MLP row or a
-mixture it also gives the val loss over the seeds of this split (``results/names-seed*.csv``,
-read by ``ngram_helpers.seed_spread``): its mean and its range, the yardstick for any difference.
+those files (by ``ngram_helpers.results``), and the lowest val and test loss of each split are
+set in bold. For an MLP row or a mixture it also gives the val loss over the seeds of this split
+(``results/names-seed*.csv``, read by ``ngram_helpers.seed_spread``): its mean and its range, the
+yardstick for any difference.
 The table sits in README.md between two marker comments, and this script replaces what is
 between them::
 
     python tools/readme_results.py            # rewrite the table in README.md
     python tools/readme_results.py --check    # exit 1 if README.md is not what this would write
 
-``tests/test_readme_results.py`` runs the check, so the README cannot drift from the CSVs.
+``tests/repo/test_readme_results.py`` runs the check, so the README cannot drift from the CSVs.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from pathlib import Path
 
+from ngram_helpers.results import read_table
 from ngram_helpers.seed_spread import read_spreads
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,11 +38,6 @@ SHOWN = [
 ]  # fmt: skip
 
 
-def read(path: Path) -> dict[str, dict[str, str]]:
-    with path.open(newline="") as f:
-        return {line["name"]: line for line in csv.DictReader(f)}
-
-
 def steps(line: dict[str, str]) -> str:
     count = int(line["steps"])
     return "–" if count == 0 else f"{count // 1000}k"
@@ -49,7 +45,7 @@ def steps(line: dict[str, str]) -> str:
 
 def table() -> str:
     """The markdown table, from the CSVs."""
-    splits = [read(path) for path in SPLITS]
+    splits = [read_table(path) for path in SPLITS]
     spreads = read_spreads(SPLITS[0].parent, SPLITS[0].stem)
     best = [
         {column: min(float(s[n][column]) for n in SHOWN) for column in ("val_loss", "test_loss")}

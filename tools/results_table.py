@@ -45,19 +45,7 @@ from ngram_helpers.experiments import (
     with_seed,
 )
 from ngram_helpers.files import atomic_write
-
-COLUMNS = (
-    "name",
-    "description",
-    "command",
-    "config",
-    "seed",
-    "parameters",
-    "steps",
-    "cpu_seconds",
-    "val_loss",
-    "test_loss",
-)
+from ngram_helpers.results import COLUMNS, read_sidecar, read_table, sidecar_path
 
 
 @contextmanager
@@ -70,17 +58,6 @@ def locked(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-def read_table(path: Path) -> dict[str, dict[str, str]]:
-    """The rows already in ``path`` by name; empty if the file does not exist."""
-    if not path.exists():
-        return {}
-    with path.open(newline="") as f:
-        reader = csv.DictReader(f)
-        if tuple(reader.fieldnames or ()) != COLUMNS:
-            raise ValueError(f"{path} is not a results table (columns {reader.fieldnames})")
-        return {line["name"]: line for line in reader}
 
 
 def write_table(path: Path, lines: dict[str, dict[str, str]]) -> None:
@@ -111,11 +88,12 @@ def main(argv: list[str] | None = None) -> int:
             rows = [with_seed(row, args.seed) for row in rows if args.rows or row.kind in seeded]
         data = load_names(args.data)
         out = Path(args.out)
-        read_table(out)  # refuse a file that is not a results table before any work
+        read_table(out)  # refuse a table, or its sidecar, that is not one before any work
+        read_sidecar(out)
     except (KeyError, DatasetError, ValueError) as err:
         print(f"error: {err.args[0] if isinstance(err, KeyError) else err}", file=sys.stderr)
         return 1
-    sidecar = out.with_suffix(".json")
+    sidecar = sidecar_path(out)
     for row in rows:
         result = run_row(row, data)
         seed = "" if args.seed is None else f" --seed {args.seed}"
@@ -138,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         with locked(out):  # several runs may fill one table: re-read, add this row, write
             lines = read_table(out)
             lines[row.name] = line
-            extra = json.loads(sidecar.read_text()) if sidecar.exists() else {}
+            extra = read_sidecar(out)
             extra["data_fingerprint"] = data.fingerprint()
             if result.history is not None:
                 h = result.history

@@ -4,6 +4,7 @@ Running unchanged code twice must give an empty ``git diff``, so after execution
 removes what changes from run to run although the lesson does not:
 
 - per-cell execution timestamps (nbclient is told not to record them);
+- the Python patch version in the notebook's metadata (a new Python must not change every file);
 - the saved widget state (``metadata.widgets``, ~20 KB of random ids);
 - random widget model ids in outputs, replaced by ``widget-1``, ``widget-2``, ... in order;
 - elapsed times and rates in tqdm progress bars (``[00:41<00:00, 1214.2step/s]``);
@@ -95,6 +96,7 @@ def normalise(nb: nbformat.NotebookNode) -> None:
         "display_name": "Python (ngram-helpers)",
         "language": "python",
     }
+    nb.metadata.get("language_info", {}).pop("version", None)
     ids: dict[str, str] = {}
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
@@ -155,9 +157,9 @@ def run(path: Path, timeout: int, refresh_timings: bool) -> None:
         resources={"metadata": {"path": str(path.parent)}},
     )
     client.execute()
-    normalise(nb)
     if not refresh_timings:
         keep_timing_outputs(previous, nb)
+    normalise(nb)
     with atomic_write(path, encoding="utf-8") as f:
         nbformat.write(nb, f)
 

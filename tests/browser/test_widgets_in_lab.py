@@ -6,11 +6,13 @@ opened in the Chinese edition (notebooks/zh/), which shares the English code. Sc
 test-artifacts/. Skips (with the reason) where chromium or Playwright is missing.
 """
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import run_all_cells, screenshot, stripped_copy
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.browser
 NOTEBOOKS = ROOT / "notebooks"
 
 

@@ -1,0 +1,251 @@
+"""What an exercise's check tells a learner: right, not yet (and what is wrong), or not tried (all).
+
+Every exercise of the series ends with a check cell that calls a checker from one of the
+``nb0N_*`` modules beside this one. A checker returns a ``Feedback``; the notebook shows its one
+sentence.
+A checker never raises, whatever the learner wrote: an answer left empty (``None``, or a
+function that still returns ``None``) is "not attempted yet", and an answer that raises or has
+the wrong type is reported as a sentence too, so Restart-and-Run-All stays clean.
+
+A check can have a bug of its own (a library it calls may change, say). ``checked`` tells the
+two apart by where the error was raised (``raised_by_learner``): an error that passed through
+the learner's code is "your answer raised ...", any other one is reported as the check's own
+failure, which says the answer may well be right and asks for a bug report.
+
+Maintainers: set the environment variable ``NGRAM_CHECK_DEBUG=1`` and every error raised inside
+a check propagates with its full traceback instead of becoming a sentence.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+import site
+import sysconfig
+from collections.abc import Callable
+from dataclasses import dataclass
+from numbers import Integral
+from pathlib import Path
+
+import torch
+
+MARKS = {
+    "correct": "✓ Correct",
+    "wrong": "✗ Not yet",
+    "empty": "… Not attempted yet",
+    "broken": "⚠ Check failed",
+}
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The verdict of one check: ``status`` is "correct", "wrong", "empty" or "broken".
+
+    "broken" means the check itself failed, so it says nothing about the answer.
+    """
+
+    status: str
+    message: str
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "correct"
+
+    def __repr__(self) -> str:  # what a notebook cell shows
+        return f"{MARKS[self.status]}: {self.message}"
+
+
+def correct(message: str) -> Feedback:
+    return Feedback("correct", message)
+
+
+def wrong(message: str) -> Feedback:
+    return Feedback("wrong", message)
+
+
+def not_attempted(what: str) -> Feedback:
+    """The answer is still empty: ``what`` says what to fill in."""
+    return Feedback("empty", f"{what}, then run this cell again.")
+
+
+class Rejected(Exception):
+    """Raised inside a checker to stop at the first problem; ``checked`` turns it into Feedback."""
+
+    def __init__(self, feedback: Feedback) -> None:
+        super().__init__(feedback.message)
+        self.feedback = feedback
+
+
+def check_failed(err: Exception) -> Feedback:
+    """The check's own ``err``, not the learner's: say so, and that the answer may be right."""
+    return Feedback(
+        "broken",
+        f"the check itself raised {type(err).__name__}: {err}; your answer may well be right. "
+        "This is a bug in the check: please report it with this message",
+    )
+
+
+@functools.cache
+def _library_folders() -> tuple[Path, ...]:
+    """The folders whose code is never the learner's: this package and the installed libraries.
+
+    The libraries are the standard library and every site-packages folder (torch, numpy,
+    IPython...). Not the whole of ``sys.prefix``: a project may keep its virtual environment in
+    its own root folder, and then the notebooks lie inside the prefix too.
+    """
+    paths = sysconfig.get_paths()
+    folders = [paths[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")]
+    folders += [*site.getsitepackages(), site.getusersitepackages()]
+    package = Path(__file__).resolve().parent.parent  # ngram_helpers/
+    return (package, *(Path(folder).resolve() for folder in folders))
+
+
+def _is_learners(filename: str) -> bool:
+    """Whether code from the file ``filename`` is the learner's (see ``raised_by_learner``)."""
+    if filename.startswith("<"):  # no file: a classic IPython cell, or code Python generated
+        return filename.startswith("<ipython-input-")
+    path = Path(filename).resolve()
+    return not any(path.is_relative_to(folder) for folder in _library_folders())
+
+
+def raised_by_learner(err: BaseException) -> bool:
+    """Whether ``err`` was raised while the learner's code ran: some frame of it is theirs.
+
+    A frame is the learner's when its file lies neither in the ``ngram_helpers`` package nor in
+    an installed library (the standard library, site-packages): a notebook cell
+    (``/tmp/ipykernel_.../....py``, ``<ipython-input-...>``), ``solutions/*.py`` or a test file.
+    Names in angle brackets other than IPython's are code Python made (``<frozen ...>``, the
+    ``<string>`` of a dataclass's ``__init__``), not the learner's.
+
+    The whole traceback counts, not only its last frame: a shape error that torch raises inside
+    the learner's function passed through the learner's frame, so it is the learner's. An error
+    with no learner frame came from the check's own lines (or from a library it called).
+    """
+    frame = err.__traceback__
+    while frame is not None:
+        if _is_learners(frame.tb_frame.f_code.co_filename):
+            return True
+        frame = frame.tb_next
+    return False
+
+
+def checked(checker: Callable[..., Feedback]) -> Callable[..., Feedback]:
+    """Make ``checker`` total: a ``Rejected`` or any error becomes Feedback, never a raise.
+
+    An error that passed through the learner's code is "your answer raised ..."; any other one
+    is the check's own bug (``check_failed``), which must not be blamed on the learner. With
+    ``NGRAM_CHECK_DEBUG=1`` in the environment, errors propagate instead, for maintainers. The
+    wrapped check keeps its name, docstring and signature (``help``, ``check?`` in Jupyter).
+    """
+
+    @functools.wraps(checker)
+    def run(*args, **kwargs) -> Feedback:
+        try:
+            return checker(*args, **kwargs)
+        except Rejected as stop:
+            return stop.feedback
+        except Exception as err:
+            if os.environ.get("NGRAM_CHECK_DEBUG") == "1":
+                raise
+            if raised_by_learner(err):
+                return wrong(f"your answer raised {type(err).__name__}: {err}")
+            return check_failed(err)
+
+    return run
+
+
+def require(condition: bool, message: str) -> None:
+    """Stop the check with ``message`` (a "not yet") unless ``condition`` holds."""
+    if not condition:
+        raise Rejected(wrong(message))
+
+
+def as_tensor(value: object, name: str) -> torch.Tensor:
+    """``value`` as a float64 tensor, or a "not yet" naming what it should have been."""
+    try:
+        return torch.as_tensor(value, dtype=torch.float64)
+    except (TypeError, ValueError, RuntimeError):
+        kind = type(value).__name__
+        raise Rejected(wrong(f"{name} should be a number or a tensor, not {kind}")) from None
+
+
+def as_number(value: object, name: str) -> float:
+    """``value`` as one finite float, or a "not yet" saying what it should have been."""
+    tensor = as_tensor(value, name)
+    require(tensor.numel() == 1, f"{name} should be one number, not {tuple(tensor.shape)} of them")
+    number = tensor.item()
+    require(math.isfinite(number), f"{name} should be a finite number, not {number}")
+    return number
+
+
+def as_whole_number(value: object, name: str) -> int:
+    """``value`` as an int (a one-element integer tensor counts), or a "not yet" saying why not."""
+    if isinstance(value, torch.Tensor) and value.numel() == 1 and not value.is_floating_point():
+        value = value.item()
+    require(
+        isinstance(value, Integral) and not isinstance(value, bool),
+        f"{name} should be a whole number (an int), not {type(value).__name__}",
+    )
+    return int(value)
+
+
+def numbers_close(a: float, b: float, rel: float = 1e-9, abs_tol: float = 1e-12) -> bool:
+    """Whether two floats agree to ``rel`` of their size (or ``abs_tol``, near zero)."""
+    return math.isclose(a, b, rel_tol=rel, abs_tol=abs_tol)
+
+
+def tensors_close(
+    got: torch.Tensor, expected: torch.Tensor, atol: float, rtol: float = 0.0
+) -> bool:
+    """Same shape and equal within ``atol + rtol * |expected|`` entry by entry (as float64).
+
+    Infinities count as equal when they sit in the same places with the same sign.
+    """
+    return got.shape == expected.shape and bool(
+        torch.allclose(got.double(), expected.double(), rtol=rtol, atol=atol)
+    )
+
+
+def compare_tensors(
+    got: object, expected: torch.Tensor, name: str, *, atol: float = 1e-6
+) -> Feedback | None:
+    """None if ``got`` equals ``expected`` within ``atol``; else a sentence on how it differs.
+
+    The sentence names the most telling difference: the shape, a sign, a constant factor (a
+    forgotten mean or a doubled term), or else the largest difference and where it is.
+    """
+    value = as_tensor(got, name)
+    expected = expected.to(torch.float64)
+    if value.shape != expected.shape:
+        return wrong(f"{name} has shape {tuple(value.shape)}; it should be {tuple(expected.shape)}")
+    if not torch.isfinite(value).all():
+        return wrong(f"{name} contains inf or nan")
+    error = (value - expected).abs()
+    if error.max() <= atol:
+        return None
+    if (value + expected).abs().max() <= atol:
+        return wrong(f"{name} has the right size but the opposite sign everywhere")
+    nonzero = expected.abs() > 1e-12
+    if nonzero.any():
+        ratios = value[nonzero] / expected[nonzero]
+        ratio = ratios.mean().item()
+        if (ratios - ratio).abs().max() < 1e-6 and abs(ratio - 1) > 1e-6:
+            return wrong(f"{name} is off by a constant factor: {ratio:.4g} times the right value")
+    where = tuple(int(i) for i in torch.unravel_index(error.argmax(), error.shape))
+    at = f" at index {where}" if where else ""
+    return wrong(
+        f"{name} differs by up to {error.max().item():.3g}{at} "
+        f"(yours {value[where].item():.6g}, expected {expected[where].item():.6g})"
+    )
+
+
+def require_distribution(got: object, name: str, *, dim: int = -1) -> torch.Tensor:
+    """``got`` as probabilities along ``dim``, or a "not yet" saying which rule they break."""
+    probs = as_tensor(got, name)
+    require(bool(torch.isfinite(probs).all()), f"{name} contains inf or nan")
+    require(bool((probs >= 0).all()), f"{name} has negative entries: probabilities are >= 0")
+    sums = probs.sum(dim)
+    worst = (sums - 1).abs().max().item() if sums.numel() else 0.0
+    require(worst < 1e-6, f"{name} does not sum to 1 along dim {dim} (off by up to {worst:.3g})")
+    return probs

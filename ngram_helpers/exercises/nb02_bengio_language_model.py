@@ -1,0 +1,500 @@
+"""The checks of notebook 02's exercises (each returns a feedback.Feedback, never raises).
+
+Notebook 02 (the Bengio et al. MLP language model against count n-grams) has five exercises:
+
+- 2.1 ``check_fine_alpha``: the add-alpha smoothing of the 4-gram, chosen on val from a finer
+  grid than the notebook's;
+- 2.2 ``check_num_parameters``: the parameter count, as a formula of V, T, E, H, of the MLP
+  with L hidden layers (notebook 05's deeper models);
+- 2.3 ``check_perplexity``: the test perplexity of the 3,000-step model, from its loss;
+- 2.4 ``check_direct_mlp``: the paper's direct connections from the embeddings to the output,
+  as a subclass of the package's ``MLP``, checked on a tiny random model (forward, loss,
+  gradients, and a start identical to the plain model's);
+- 2.5 ``check_direct_run``: that model trained as the notebook's was (same start, same steps),
+  measured on val against the plain MLP.
+
+Every reference answer is computed here from the package (``NgramCounts.loss``,
+``ModelConfig.num_parameters``, the modules' own layers, ``split_loss``), and the typical wrong
+answers are computed too, so that the sentence names the mistake rather than only the gap.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ngram_helpers.data import NamesData, NgramTable
+from ngram_helpers.evaluate import split_loss
+from ngram_helpers.exercises.feedback import (
+    Feedback,
+    as_number,
+    checked,
+    compare_tensors,
+    correct,
+    not_attempted,
+    numbers_close,
+    require,
+    wrong,
+)
+from ngram_helpers.models import MLP, ModelConfig
+from ngram_helpers.ngrams import DEFAULT_ALPHAS, NgramCounts, padded_examples
+from ngram_helpers.rng import RNG
+from ngram_helpers.train import History
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 2.1 · a finer search for alpha
+
+FINE_ALPHAS = tuple(round(0.05 + 0.01 * k, 2) for k in range(16))  # 0.05, 0.06, ..., 0.20
+
+
+def _grid_losses(
+    model: NgramCounts, data: NamesData, split: str, alphas: tuple[float, ...]
+) -> dict[float, float]:
+    """The loss of ``model`` on ``split`` for each smoothing constant of ``alphas``."""
+    examples = padded_examples(data.tokens[split], model.order, data.tokenizer.end_token)
+    return {alpha: model.loss(*examples, alpha) for alpha in alphas}
+
+
+@checked
+def check_fine_alpha(answer: object, fourgram: NgramCounts, data: NamesData) -> Feedback:
+    """Exercise 2.1: ``answer`` is the alpha of ``FINE_ALPHAS`` with the lowest val loss.
+
+    The losses of every alpha on val and on test are computed from ``fourgram`` (the notebook's
+    4-gram counts of the training names), so an alpha chosen on test, on train (the grid's
+    smallest), the worst one instead of the best, or a loss in place of an alpha is named.
+    """
+    if answer is None:
+        return not_attempted("Set `answer` to the α of `fine_alphas` with the lowest val loss")
+    require(isinstance(fourgram, NgramCounts), "pass the notebook's 4-gram counts, `fourgram`")
+    alpha = as_number(answer, "answer")
+    val = _grid_losses(fourgram, data, "val", FINE_ALPHAS)
+    best = min(val, key=val.get)
+    if numbers_close(alpha, best):
+        coarse = _grid_losses(fourgram, data, "val", DEFAULT_ALPHAS)
+        coarse_best = min(coarse, key=coarse.get)
+        gain = coarse[coarse_best] - val[best]
+        return correct(
+            f"α = {best:g} gives val loss {val[best]:.5f}, {gain:.5f} nats better than the "
+            f"coarse grid's α = {coarse_best:g}. Near its minimum the loss is flat, so a grid "
+            "with steps of a factor of about 3 already lands close enough"
+        )
+    if not any(numbers_close(alpha, a) for a in FINE_ALPHAS):
+        if any(abs(alpha - loss) < 1e-3 for loss in val.values()):
+            return wrong(
+                f"{alpha:g} is a loss (nats per character), not an α: answer with the α whose "
+                "val loss is lowest"
+            )
+        if any(numbers_close(alpha, a) for a in DEFAULT_ALPHAS):
+            return wrong(f"α = {alpha:g} is from the coarse grid; choose among `fine_alphas`")
+        return wrong(f"{alpha:g} is not on the grid 0.05, 0.06, ..., 0.20 (`fine_alphas`)")
+    test = _grid_losses(fourgram, data, "test", FINE_ALPHAS)
+    if numbers_close(alpha, min(test, key=test.get)):
+        return wrong(
+            f"α = {alpha:g} is the best on the test split, not on val. Test is read once, at "
+            "the end, to report a model chosen without it; choose α on val"
+        )
+    worst = max(val, key=val.get)
+    if numbers_close(alpha, min(FINE_ALPHAS)):
+        on_val = ", and on val it is the worst of the grid" if numbers_close(alpha, worst) else ""
+        return wrong(
+            f"α = {alpha:g} is the grid's smallest: what the training split prefers, since the "
+            f"counts were taken from it and less smoothing always fits them better{on_val}. "
+            "Choose on val"
+        )
+    if numbers_close(alpha, worst):
+        return wrong(f"α = {alpha:g} has the highest val loss of the grid: you want the lowest")
+    key = min(FINE_ALPHAS, key=lambda a: abs(a - alpha))
+    return wrong(
+        f"at α = {alpha:g} the val loss is {val[key]:.5f}, {val[key] - val[best]:.5f} nats "
+        "above the grid's best: the differences are small, so compare them at 5 decimals"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 2.2 · the count for a deeper model
+
+# (V, T, E, H, L): the notebook's model, deeper ones, and sizes where no two products coincide
+SIZES = [
+    (27, 3, 48, 512, 1),
+    (27, 3, 48, 512, 3),
+    (27, 8, 10, 200, 2),
+    (5, 2, 3, 7, 4),
+    (100, 4, 16, 64, 1),
+]
+
+
+def _count(v: int, t: int, e: int, h: int, layers: int) -> int:
+    """The reference count: what ``ModelConfig.num_parameters`` says for these sizes."""
+    config = ModelConfig(
+        vocab_size=v, context_length=t, embedding_size=e, hidden_size=h, hidden_layers=layers
+    )
+    return config.num_parameters()
+
+
+# Wrong formulas a learner may write, each with what it gets wrong.
+COUNT_MISTAKES: list[tuple[Callable[[int, int, int, int, int], int], str]] = [
+    (
+        lambda v, t, e, h, n: v * e + t * e * h + (n - 1) * h * h + h * v,
+        "you left out the biases: H for each hidden layer, V for the output layer",
+    ),
+    (
+        lambda v, t, e, h, n: v * e + t * e * h + h + (n - 1) * h * h + h * v + v,
+        "each extra hidden layer has a bias of H numbers too, besides its H·H weights",
+    ),
+    (
+        lambda v, t, e, h, n: v * e + t * e * h + h + n * (h * h + h) + h * v + v,
+        "you added L layers of H to H; L counts every hidden layer, the first (T·E to H) "
+        "included, so there are L - 1 of them",
+    ),
+    (
+        lambda v, t, e, h, n: v * e + t * e * h + h + h * v + v,
+        "your count does not change with L: each hidden layer after the first adds H·H "
+        "weights and H biases",
+    ),
+    (
+        lambda v, t, e, h, n: v * e + n * (t * e * h + h) + h * v + v,
+        "only the first hidden layer reads the T·E numbers of the concatenated embeddings; "
+        "each later one reads the H outputs of the layer below it",
+    ),
+    (
+        lambda v, t, e, h, n: t * e * h + h + (n - 1) * (h * h + h) + h * v + v,
+        "you left out the embedding table: its V·E numbers are trained like the weights",
+    ),
+    (
+        lambda v, t, e, h, n: t * v * e + t * e * h + h + (n - 1) * (h * h + h) + h * v + v,
+        "there is one embedding table, shared by all T positions: V·E numbers, not T·V·E",
+    ),
+    (
+        lambda v, t, e, h, n: v * e + t * e * h + h + (n - 1) * (h * h + h),
+        "you left out the output layer: H·V weights and V biases",
+    ),
+]
+
+
+@checked
+def check_num_parameters(
+    num_parameters: Callable[[int, int, int, int, int], object] | None,
+) -> Feedback:
+    """Exercise 2.2: ``num_parameters(V, T, E, H, L)`` counts the MLP with L hidden layers.
+
+    Compared with ``ModelConfig.num_parameters`` (the notebook checks it against the module's
+    tensors) for five sets of sizes, L from 1 to 4; a formula without some biases, with L
+    instead of L - 1 extra layers, ignoring L, or feeding the embeddings to every layer is named.
+    """
+    if num_parameters is None:
+        return not_attempted("Write `num_parameters` in the cell above")
+    require(callable(num_parameters), "num_parameters should be a function (def ...)")
+    got = []
+    for sizes in SIZES:
+        value = num_parameters(*sizes)
+        if value is None:
+            return not_attempted("Fill in the body of `num_parameters` in the cell above")
+        got.append(as_number(value, "num_parameters(V, T, E, H, L)"))
+    expected = [_count(*sizes) for sizes in SIZES]
+    if got == expected:
+        _, _, e, h, _ = SIZES[0]
+        return correct(
+            f"{expected[0]:,d} parameters for the notebook's model, {expected[1]:,d} with three "
+            f"hidden layers. At H = {h} one more hidden layer adds H·H + H = {h * h + h:,d}, "
+            f"one more character of context only E·H = {e * h:,d}"
+        )
+    for formula, mistake in COUNT_MISTAKES:
+        if got == [formula(*sizes) for sizes in SIZES]:
+            return wrong(mistake)
+    for sizes, mine, right in zip(SIZES, got, expected, strict=True):
+        if mine != right:
+            v, t, e, h, n = sizes
+            return wrong(
+                f"for V={v}, T={t}, E={e}, H={h}, L={n} you count {mine:,g}; it is {right:,d}"
+            )
+    return wrong("num_parameters gives the wrong count")  # not reached: some size differs
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 2.3 · perplexity from the loss
+
+
+@checked
+def check_perplexity(answer: object, mlp_test: float, mlp_val: float) -> Feedback:
+    """Exercise 2.3: ``answer`` is the test perplexity, e to the power of the test loss.
+
+    ``mlp_test`` and ``mlp_val`` are the notebook's losses (nats per character); the test
+    perplexity is compared to 4 significant digits, and the usual slips are named: base 2 or 10
+    instead of e, the loss itself, its bits, the inverse, or the val split.
+    """
+    if answer is None:
+        return not_attempted("Set `answer` to the test perplexity of the 3,000-step model")
+    value = as_number(answer, "answer")
+    expected = math.exp(mlp_test)
+    if math.isclose(value, expected, rel_tol=1e-4):
+        return correct(
+            f"perplexity {expected:.2f}: after 3,000 steps the model is as unsure of the next "
+            f"character as a fair choice among about {expected:.0f} of the 27 symbols"
+        )
+    slips = [
+        (mlp_test, "that is the loss itself: the perplexity is e to the power of the loss"),
+        (2**mlp_test, "that is 2 to the loss: the loss is in nats (natural log), so use e"),
+        (10**mlp_test, "that is 10 to the loss: the loss is in nats (natural log), so use e"),
+        (
+            mlp_test / math.log(2),
+            "that is the loss in bits per character; the perplexity is e to the loss in nats",
+        ),
+        (
+            math.exp(-mlp_test),
+            "that is e to minus the loss, the geometric mean probability of the right "
+            "character: the perplexity is its inverse",
+        ),
+        (math.exp(mlp_val), "that is the val perplexity; the task asks for the test split"),
+    ]
+    for slip, message in slips:
+        if math.isclose(value, slip, rel_tol=1e-4):
+            return wrong(message)
+    if value > 27 or value < 1:
+        return wrong(
+            f"{value:g} is outside 1 to 27: a perplexity is at least 1 (certain and right), "
+            "and 27 is the uniform guess this model beats"
+        )
+    return wrong(f"{value:g} is not e to the power of the test loss `mlp_test`")
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 2.4 · direct connections from the embeddings to the output
+
+# No two sizes equal (T·E = 12, H = 10, V = 7): a layer wired to the wrong input fails loudly.
+TINY = ModelConfig(vocab_size=7, context_length=3, embedding_size=4, hidden_size=10)
+TINY_SEED = 5
+
+
+def _tiny_batch(config: ModelConfig) -> tuple[torch.Tensor, torch.Tensor]:
+    """A fixed batch of 16 random contexts (16, T) and targets (16,) for ``config``."""
+    generator = torch.Generator().manual_seed(0)
+    idx = torch.randint(config.vocab_size, (16, config.context_length), generator=generator)
+    return idx, torch.randint(config.vocab_size, (16,), generator=generator)
+
+
+def _direct_layer(model: nn.Module, config: ModelConfig) -> nn.Linear:
+    """The model's ``direct`` layer, or a "not yet" saying how it should look."""
+    t_e, v = config.context_length * config.embedding_size, config.vocab_size
+    layer = getattr(model, "direct", None)
+    require(
+        isinstance(layer, nn.Linear),
+        "DirectMLP needs a layer `self.direct = nn.Linear(T * E, V, bias=False)` (T·E "
+        "concatenated embedding numbers in, one score per symbol out)",
+    )
+    require(
+        (layer.in_features, layer.out_features) == (t_e, v),
+        f"self.direct maps {layer.in_features} numbers to {layer.out_features}; it should take "
+        f"the concatenated embeddings (T·E = {t_e} here) to one score per symbol (V = {v})",
+    )
+    require(
+        layer.bias is None,
+        "self.direct has a bias of its own, so the output gets two: the output layer already "
+        "adds b2, and z = tanh(x W1 + b1) W2 + b2 + x Wd has no other. Use bias=False",
+    )
+    return layer
+
+
+def _pair(out: object, what: str) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """``out`` as forward's (logits, loss), or a "not yet" saying forward should return a pair."""
+    require(
+        isinstance(out, tuple) and len(out) == 2 and isinstance(out[0], torch.Tensor),
+        f"{what} should return a pair (logits, loss), as MLP's forward does",
+    )
+    return out
+
+
+def _reference_logits(model: nn.Module, idx: torch.Tensor) -> torch.Tensor:
+    """The direct-connection logits from the model's own layers: mlp(x) + x @ Wd^T."""
+    x = model.wte(idx).flatten(1)
+    return model.mlp(x) + x @ model.direct.weight.T
+
+
+def _forward_mistakes(model: nn.Module, idx: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
+    """Logits a typical wrong forward gives, and what went wrong."""
+    x = model.wte(idx).flatten(1)
+    plain, direct = model.mlp(x), x @ model.direct.weight.T
+    return [
+        (plain, "these are the plain MLP's logits: add the direct term self.direct(x)"),
+        (
+            plain + direct + model.mlp[-1].bias,
+            "the output bias b2 is added twice: self.mlp already adds it, the direct term "
+            "brings no bias of its own",
+        ),
+        (plain - direct, "the direct term is subtracted: z = tanh(x W1 + b1) W2 + b2 + x Wd"),
+        (
+            torch.softmax(plain + direct, dim=-1),
+            "these are probabilities: forward returns the logits (scores before the softmax), "
+            "and F.cross_entropy applies the softmax itself",
+        ),
+        (torch.tanh(plain + direct), "the tanh belongs to the hidden layer only, not the output"),
+    ]
+
+
+def _reference_gradients(
+    model: nn.Module, idx: torch.Tensor, targets: torch.Tensor
+) -> dict[str, torch.Tensor]:
+    """Each parameter's gradient of the mean cross-entropy, through the paper's formula."""
+    p = {name: q.detach().clone().requires_grad_(True) for name, q in model.named_parameters()}
+    x = p["wte.weight"][idx].flatten(1)
+    hidden = torch.tanh(x @ p["mlp.0.weight"].T + p["mlp.0.bias"])
+    logits = hidden @ p["mlp.2.weight"].T + p["mlp.2.bias"] + x @ p["direct.weight"].T
+    F.cross_entropy(logits, targets).backward()
+    return {name: q.grad for name, q in p.items()}
+
+
+@checked
+def check_direct_mlp(DirectMLP: type | None) -> Feedback:  # noqa: N803 (a class, as named)
+    """Exercise 2.4: ``DirectMLP(config, rng)`` is the MLP plus direct connections x @ Wd^T.
+
+    On a tiny random model the check compares the learner's logits, loss and gradients with the
+    formula computed from the model's own layers (its direct weights set to random numbers), and
+    that a fresh model starts exactly as ``MLP(config, rng)`` does (direct weights at zero).
+    """
+    if DirectMLP is None:
+        return not_attempted("Write the class `DirectMLP` in the cell above")
+    require(
+        isinstance(DirectMLP, type) and issubclass(DirectMLP, MLP),
+        "DirectMLP should be a class that extends the package's MLP: class DirectMLP(MLP): ...",
+    )
+    model = DirectMLP(TINY, RNG(TINY_SEED))
+    idx, targets = _tiny_batch(TINY)
+    out = model(idx, targets)
+    if out is None:
+        return not_attempted("Fill in the body of DirectMLP's `forward` in the cell above")
+    _pair(out, "forward(idx, targets)")
+    _direct_layer(model, TINY)
+    extra = sum(p.numel() for p in model.parameters()) - TINY.num_parameters()
+    wd = TINY.context_length * TINY.embedding_size * TINY.vocab_size
+    require(
+        extra == wd,
+        f"DirectMLP has {extra} parameters more than MLP; the direct weights "
+        f"are T·E·V = {wd} numbers here, and nothing else is new",
+    )
+
+    plain = MLP(TINY, RNG(TINY_SEED))
+    for name, tensor in plain.state_dict().items():
+        require(
+            torch.equal(model.state_dict()[name], tensor),
+            f"at initialisation {name} is not MLP's: pass rng on, super().__init__(config, rng)",
+        )
+    require(
+        not model.direct.weight.detach().any(),
+        "start self.direct's weights at zero (nn.init.zeros_): then DirectMLP(config, rng) "
+        "begins exactly where MLP(config, rng) does, and comparing the two trained models "
+        "measures the direct connections alone",
+    )
+
+    with torch.no_grad():  # now give the direct term something to show
+        generator = torch.Generator().manual_seed(1)
+        model.direct.weight.copy_(torch.randn(model.direct.weight.shape, generator=generator))
+        expected = _reference_logits(model, idx)
+        mistakes = _forward_mistakes(model, idx)
+    logits, loss = _pair(model(idx, targets), "forward(idx, targets)")
+    if compare_tensors(logits.detach(), expected, "logits", atol=1e-5) is not None:
+        for mistaken, message in mistakes:
+            if logits.shape == mistaken.shape and torch.allclose(logits, mistaken, atol=1e-5):
+                return wrong(message)
+        return compare_tensors(logits.detach(), expected, "logits", atol=1e-5)
+    require(
+        isinstance(loss, torch.Tensor) and loss.numel() == 1,
+        "forward(idx, targets) should return the loss too: F.cross_entropy(logits, targets)",
+    )
+    right_loss = F.cross_entropy(expected, targets)
+    require(
+        math.isclose(loss.item(), right_loss.item(), rel_tol=1e-5),
+        f"the loss is {loss.item():.5f}; the mean cross-entropy of these logits is "
+        f"{right_loss.item():.5f}: use F.cross_entropy(logits, targets)",
+    )
+    _, no_loss = _pair(model(idx), "forward(idx) without targets")
+    require(no_loss is None, "forward(idx) without targets should return (logits, None)")
+
+    model.zero_grad()
+    loss.backward()
+    for name, grad in _reference_gradients(model, idx, targets).items():
+        mine = dict(model.named_parameters())[name].grad
+        require(
+            mine is not None,
+            f"no gradient reaches {name}: is something detached or computed under no_grad?",
+        )
+        differs = compare_tensors(mine, grad, f"the gradient of {name}", atol=1e-5)
+        if differs is not None:
+            return differs
+    lesson = ModelConfig()
+    added = lesson.context_length * lesson.embedding_size * lesson.vocab_size
+    return correct(
+        f"logits, loss and gradients match mlp(x) + x·Wd, and a new DirectMLP starts as the "
+        f"plain MLP. At the notebook's sizes the direct weights add T·E·V = {added:,d} "
+        f"parameters to the {lesson.num_parameters():,d} of the MLP"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 2.5 · do direct connections help?
+
+
+@checked
+def check_direct_run(
+    direct_model: object, direct_history: object, history: History, data: NamesData
+) -> Feedback:
+    """Exercise 2.5: a DirectMLP and its ``train`` history, trained as the plain model was.
+
+    ``history`` is the plain model's run. The direct model must compute mlp(x) + x @ Wd^T with
+    its own layers and have moved its direct weights from zero; its history must belong to it
+    (its last val loss is the model's, from ``split_loss``), start where the plain run started
+    (the same initial model) and log the same steps (the same budget). The verdict says by how
+    much the direct connections changed the final val loss.
+    """
+    if direct_model is None or direct_history is None:
+        return not_attempted("Set `direct_model` and `direct_history` in the cell above")
+    require(
+        isinstance(direct_model, MLP),
+        "direct_model should be your DirectMLP, trained, not " + type(direct_model).__name__,
+    )
+    require(
+        isinstance(direct_history, History),
+        "direct_history should be what train(direct_model, ...) returned, not "
+        + type(direct_history).__name__,
+    )
+    config = direct_model.config
+    _direct_layer(direct_model, config)
+    contexts, _ = NgramTable(data.tokens["val"], config.context_length).examples(0, 256)
+    with torch.no_grad():
+        logits, _ = _pair(direct_model(contexts), "direct_model(idx)")
+        differs = compare_tensors(logits, _reference_logits(direct_model, contexts), "logits")
+    require(differs is None, "direct_model does not compute mlp(x) + direct(x): see exercise 2.4")
+    require(
+        bool(direct_model.direct.weight.detach().any()),
+        "the direct weights are still all zero: train direct_model first (it starts there)",
+    )
+    require(bool(direct_history.step), "direct_history is empty: it should come from train(...)")
+    final = split_loss(direct_model, data, "val")
+    require(
+        abs(final - direct_history.val_loss[-1]) < 1e-3,
+        f"direct_model's val loss is {final:.4f}, but direct_history ends at "
+        f"{direct_history.val_loss[-1]:.4f}: keep the history of this model's one training run",
+    )
+    require(
+        direct_history.step == history.step,
+        f"direct_history logs steps up to {direct_history.step[-1]}, the plain run up to "
+        f"{history.step[-1]}: train both for the same number of steps, TrainConfig(num_steps="
+        f"{history.step[-1] + 1})",
+    )
+    require(
+        math.isclose(direct_history.val_loss[0], history.val_loss[0], rel_tol=1e-9),
+        f"the runs start from different models (val loss {direct_history.val_loss[0]:.4f} "
+        f"against {history.val_loss[0]:.4f} at step 0): build yours from the same RNG seed as "
+        "the plain model, with the direct weights at zero",
+    )
+    ours, plain = direct_history.val_loss[-1], history.val_loss[-1]
+    diff = ours - plain
+    verdict = "help" if diff < 0 else "cost a little"
+    return correct(
+        f"val loss {ours:.4f} with direct connections, {plain:.4f} without, after the same "
+        f"{history.step[-1] + 1:,d} steps from the same start: {diff:+.4f} nats, so here the "
+        f"direct connections {verdict}. Whether a difference of this size is more than luck, "
+        "the same two runs from other seeds (RNG(1338), RNG(1339), ...) would tell"
+    )

@@ -1,0 +1,523 @@
+"""The checks of notebook 05's exercises (each returns a feedback.Feedback, never raises).
+
+Notebook 05 (beyond the lesson: one fair results table) has five exercises, from a quick check to
+a small project:
+
+- 5.1 Reading the finder, as a rule: ``suggest_peak_rate(lrs, losses)``, a tenth of the rate
+  where the smoothed finder loss is lowest, on the notebook's sweep and two made-up ones
+  (``check_suggest_peak_rate``).
+- 5.2 Counting the parameters of a deeper model: one whole number, against
+  ``ModelConfig.num_parameters`` (``check_parameter_count``).
+- 5.3 A Kneser-Ney discount by hand, one level down: the discounts of the 4-gram model's 3-gram
+  level, from continuation counts (``check_continuation_discounts``).
+- 5.4 One round of expectation-maximisation: ``em_step(weights, probs)`` against
+  ``mixture.mixture_weights`` (``check_em_step``).
+- 5.5 Beat the 2,000-step row, over three seeds: three runs of a context-3 configuration of at
+  most 2,000 steps, their val losses measured here and compared with the lesson row
+  ``mlp-lesson-2k`` over its three seeds in ``results/`` (``check_beat_the_2k_row``).
+
+Every reference answer is computed here from package code (``ModelConfig``, ``modified_discounts``,
+``mixture_weights``, ``split_loss``, the results tables), and every typical wrong answer is
+recognised by computing it too, so that the sentence names the mistake.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from numbers import Integral
+
+import torch
+
+from ngram_helpers.data import NamesData
+from ngram_helpers.evaluate import split_loss
+from ngram_helpers.exercises.feedback import (
+    Feedback,
+    Rejected,
+    as_number,
+    as_tensor,
+    checked,
+    compare_tensors,
+    correct,
+    not_attempted,
+    numbers_close,
+    raised_by_learner,
+    require,
+    require_distribution,
+    tensors_close,
+    wrong,
+)
+from ngram_helpers.experiments import RowResult, get_row, setting_text
+from ngram_helpers.files import PROJECT
+from ngram_helpers.mixture import mixture_loss, mixture_weights
+from ngram_helpers.models import MLP, ModelConfig
+from ngram_helpers.ngrams import context_ids, modified_discounts
+from ngram_helpers.seed_spread import Spread, beyond_spread, read_spreads
+from ngram_helpers.train import TrainConfig
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 5.1 · Reading the finder, as a rule
+
+SMOOTH_KEEP = 0.9  # the notebook's ``smooth``: an exponential moving average keeping 0.9
+PEAK_FRACTION = 0.1  # the rule: a peak rate a tenth of the rate of lowest smoothed loss
+
+
+def smoothed(values: list[float], keep: float = SMOOTH_KEEP) -> list[float]:
+    """The exponential moving average of the notebook's ``smooth``, started at the first value."""
+    out, average = [], values[0]
+    for value in values:
+        average = keep * average + (1 - keep) * value
+        out.append(average)
+    return out
+
+
+def _lowest(values: list[float]) -> int:
+    return min(range(len(values)), key=values.__getitem__)
+
+
+def suggested_peak(lrs: list[float], losses: list[float]) -> float:
+    """The rule of exercise 5.1: a tenth of the rate at which the smoothed loss is lowest."""
+    return PEAK_FRACTION * lrs[_lowest(smoothed(losses))]
+
+
+def made_up_sweeps() -> dict[str, tuple[list[float], list[float]]]:
+    """Two finder sweeps with known shapes: one lucky batch, and one stopped early.
+
+    Both run over rates growing geometrically from 1e-5 to 1e-1. The loss is a bowl in
+    log10(rate), lowest at 10^-2.5; the first sweep has one batch far below the trend early on
+    (the lowest raw loss, but not the lowest smoothed one), the second climbs fast after its
+    bottom and stops part way, as the finder does once the loss blows up.
+    """
+    num = 120
+    lrs = [1e-5 * 1e4 ** (i / (num - 1)) for i in range(num)]
+    bowl = [2.4 + 0.3 * (math.log10(lr) + 2.5) ** 2 for lr in lrs]
+    lucky = list(bowl)
+    lucky[20] -= 1.5
+    steep = [2.4 + 0.3 * (u + 2.8) ** 2 + 3 * max(0.0, u + 2.8) for u in map(math.log10, lrs)]
+    stopped = steep[:100]
+    return {"a sweep with one lucky batch": (lrs, lucky), "a sweep stopped early": (lrs, stopped)}
+
+
+def _rate_mistake(rate: float, lrs: list[float], losses: list[float]) -> str | None:
+    """What a wrong reading of one sweep did, if it is a known mistake; None otherwise."""
+    smooth = smoothed(losses)
+    at_smooth, at_raw = _lowest(smooth), _lowest(losses)
+    mistakes = [
+        (
+            lrs[at_smooth],
+            "that is the rate where the smoothed loss is lowest, where the steps start to "
+            "overshoot; the rule takes a tenth of it, to stay clear of that edge",
+        ),
+        (
+            PEAK_FRACTION * lrs[at_raw],
+            "you read the lowest single batch loss; one lucky batch is not the trend: smooth the "
+            "losses first (`smooth`, keep 0.9) and read the lowest smoothed value",
+        ),
+        (
+            lrs[at_raw],
+            "that is the rate of the lowest single batch loss: smooth the losses first, then take "
+            "a tenth of the rate where the smoothed loss is lowest",
+        ),
+        (smooth[at_smooth], "that is the lowest smoothed loss, not a learning rate"),
+        (PEAK_FRACTION * smooth[at_smooth], "that is a tenth of a loss, not a learning rate"),
+        (float(at_smooth), "that is a position in the list: return the learning rate there"),
+        (at_smooth / 10, "that is a tenth of a position in the list, not of the learning rate"),
+    ]
+    return next((message for value, message in mistakes if numbers_close(rate, value)), None)
+
+
+@checked
+def check_suggest_peak_rate(
+    suggest_peak_rate: object, lrs: list[float], losses: list[float]
+) -> Feedback:
+    """Exercise 5.1: the rule read off the notebook's finder sweep and two made-up sweeps.
+
+    ``lrs`` and ``losses`` are the notebook's sweep (its rates and the finder's batch losses);
+    the made-up sweeps catch a reading that only works on one curve, or that reads the noise.
+    """
+    if suggest_peak_rate is None:
+        return not_attempted("Write the body of `suggest_peak_rate` in the cell above")
+    require(callable(suggest_peak_rate), "`suggest_peak_rate` should be a function of lrs, losses")
+    sweeps = {"the notebook's sweep": (list(lrs), list(losses))} | made_up_sweeps()
+    for label, (rates, sweep_losses) in sweeps.items():
+        got = suggest_peak_rate(list(rates), list(sweep_losses))
+        if got is None:
+            return not_attempted("Write the body of `suggest_peak_rate` in the cell above")
+        rate = as_number(got, f"suggest_peak_rate on {label}")
+        expected = suggested_peak(rates, sweep_losses)
+        if not numbers_close(rate, expected, rel=1e-6):
+            mistake = _rate_mistake(rate, rates, sweep_losses) or (
+                "not a tenth of the rate where the loss smoothed by `smooth` is lowest"
+            )
+            return wrong(f"on {label} your function gives {rate:.3g}: {mistake}")
+    ours = suggested_peak(list(lrs), list(losses))
+    lesson = TrainConfig().learning_rate
+    return correct(
+        f"on this notebook's sweep the rule suggests a peak rate of {ours:.1e}; the lesson's "
+        f"{setting_text(lesson)} is {lesson / ours:.1f} times that, and it works: the rule is a "
+        "cautious starting point, not the best rate for a given run"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 5.2 · Counting the parameters of a deeper model
+
+DEEPER = ModelConfig(
+    context_length=4,
+    embedding_size=32,
+    hidden_size=256,
+    hidden_layers=3,
+    current_name_only=True,
+    dropout=0.1,
+)
+
+
+def _parameter_mistakes(config: ModelConfig) -> list[tuple[int, str]]:
+    """Counts a typical slip gives for ``config``, each with what went wrong."""
+    v, t, e, h, layers = (
+        config.vocab_size,
+        config.context_length,
+        config.embedding_size,
+        config.hidden_size,
+        config.hidden_layers,
+    )
+    right = config.num_parameters()
+    biases = h * layers + v
+    return [
+        (right - biases, "you left out the biases: each linear layer has one per output unit"),
+        (right - v * e, "you left out the embedding table, V × E numbers that are learned too"),
+        (
+            right + h * h + h,
+            "one hidden-to-hidden layer too many: the first hidden layer reads the T·E joined "
+            "embeddings, so only the other L − 1 layers are H × H",
+        ),
+        (
+            right - (t - 1) * e * h,
+            "the first hidden layer reads all T embeddings joined, T·E inputs, not E",
+        ),
+        (
+            right + (t - 1) * v * e,
+            "there is one embedding table, shared by every position of the context, not one per "
+            "position",
+        ),
+        (right - h * v - v, "you left out the output layer: H × V weights and V biases"),
+    ]
+
+
+@checked
+def check_parameter_count(parameter_count: object) -> Feedback:
+    """Exercise 5.2: the parameters of ``DEEPER``, counted layer by layer.
+
+    The reference is ``ModelConfig.num_parameters``, which the tests check against the number
+    of entries of the built model's tensors.
+    """
+    if parameter_count is None:
+        return not_attempted("Fill in `parameter_count` in the cell above")
+    number = as_number(parameter_count, "`parameter_count`")
+    require(number == int(number), f"a parameter count is a whole number, not {number}")
+    count = int(number)
+    right = DEEPER.num_parameters()
+    if count == right:
+        return correct(
+            f"{right:,} parameters; hiding the previous name and dropout add none: they change "
+            "what the layers read and how they are trained, not the layers"
+        )
+    for value, message in _parameter_mistakes(DEEPER):
+        require(count != value, f"{count:,} is not the count: {message}")
+    return wrong(
+        f"{count:,} is not the count: add up the embedding table, then every linear layer's "
+        "weights (inputs × outputs) and biases (one per output)"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 5.3 · A Kneser-Ney discount by hand, one level down
+
+
+def level_discounts(contexts: torch.Tensor, targets: torch.Tensor) -> dict[str, torch.Tensor]:
+    """D1, D2, D3+ of the counts one might take for the 3-gram level of a 4-gram model.
+
+    ``contexts`` (N, 3) and ``targets`` (N,) are the padded training examples of order 4. Every
+    4-gram is read as one integer in base ``base`` (above every token id): ``id % base**3`` is
+    its last three characters and ``id // base`` its context. "continuation" is the right answer
+    (what ``KneserNey`` counts for that level); the others are the typical wrong ones.
+    """
+    base = int(max(contexts.max(), targets.max())) + 1
+    ids = context_ids(torch.cat([contexts, targets[:, None]], dim=1), base)
+    distinct = torch.unique(ids)
+    cube = base**3
+
+    def counts_of(keys: torch.Tensor) -> torch.Tensor:
+        return torch.unique(keys, return_counts=True)[1]
+
+    counts = {
+        "continuation": counts_of(distinct % cube),  # distinct left neighbours of each 3-gram
+        "raw 3-gram": counts_of(ids % cube),
+        "4-gram": counts_of(ids),
+        "following": counts_of(distinct // base),  # distinct next characters of each context
+        "2-gram level": counts_of(torch.unique(distinct % cube) % base**2),
+    }
+    return {name: modified_discounts(c.double())[1:] for name, c in counts.items()}
+
+
+DISCOUNT_MISTAKES = {
+    "raw 3-gram": "those are the discounts of the raw 3-gram counts (how often each 3-gram "
+    "occurs); this level counts, for each 3-gram, how many different characters come before it",
+    "4-gram": "those are the discounts of the 4-gram level, the cell above: this exercise is the "
+    "level below it",
+    "following": "you counted the different characters that come *after* each 3-character "
+    "context; continuation counts count the different characters *before* each 3-gram",
+    "2-gram level": "those are the discounts of the level below this one (2-grams); stop one "
+    "level higher, at 3-grams",
+}
+
+
+@checked
+def check_continuation_discounts(
+    continuation_discounts: object, contexts4: torch.Tensor, targets4: torch.Tensor
+) -> Feedback:
+    """Exercise 5.3: D1, D2, D3+ of the 3-gram level of the Kneser-Ney 4-gram model.
+
+    ``contexts4`` and ``targets4`` are the notebook's padded order-4 training examples; the
+    reference equals ``fit_kneser_ney(data, 4).discounts[3][1:]`` (the tests check that).
+    """
+    if continuation_discounts is None:
+        return not_attempted("Fill in `continuation_discounts` in the cell above")
+    got = as_tensor(continuation_discounts, "`continuation_discounts`").flatten()
+    options = level_discounts(contexts4, targets4)
+    expected = options["continuation"]
+    require(bool(torch.isfinite(got).all()), "`continuation_discounts` contains inf or nan")
+    if got.shape == (4,) and abs(got[0]) < 1e-12:
+        require(
+            not tensors_close(got[1:], expected, atol=1e-6),
+            "drop the first number, D(0) = 0 (nothing is taken off a count of 0): give D1, D2, D3+",
+        )
+    require(got.shape == (3,), f"give three numbers, D1, D2 and D3+, not {got.numel()}")
+    for name, message in DISCOUNT_MISTAKES.items():
+        require(not tensors_close(got, options[name], atol=1e-6), message)
+    off = [
+        name
+        for name, a, b in zip(("D1", "D2", "D3+"), got, expected, strict=True)
+        if abs(a - b) > 1e-6
+    ]
+    require(
+        not off,
+        f"{', '.join(off)} {'is' if len(off) == 1 else 'are'} not right: count, for each 3-gram, "
+        "the different characters that come before it, then how many 3-grams have 1, 2, 3 and 4 "
+        "of them, and apply the formula of the cell above",
+    )
+    d1, d2, d3 = expected.tolist()
+    raw = options["raw 3-gram"][1].item()
+    return correct(
+        f"D1, D2, D3+ = {d1:.3f}, {d2:.3f}, {d3:.3f}, the discounts the packaged model uses for "
+        f"this level. D2 is below the raw 3-gram counts' {raw:.3f}: continuation counts are "
+        "another kind of number, and their discounts come from their own count-of-counts"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 5.4 · One round of expectation-maximisation
+
+
+def made_up_probs(num_models: int = 3, num_targets: int = 64) -> torch.Tensor:
+    """(K, N) probabilities of the targets under K made-up models, the same on every call."""
+    generator = torch.Generator().manual_seed(5)
+    uniform = torch.rand(num_models, num_targets, generator=generator, dtype=torch.float64)
+    return 0.05 + 0.9 * uniform  # kept away from 0 and 1
+
+
+def _step(
+    em_step: Callable, weights: torch.Tensor, probs: torch.Tensor, where: str
+) -> torch.Tensor:
+    """The weights ``em_step`` returns, checked to be weights; a "not yet" saying how they are not.
+
+    The step runs on copies, so that a step that changes its inputs cannot spoil the next test.
+    """
+    got = em_step(weights.clone(), probs.clone())
+    require(got is not None, f"em_step({where}) returned None")
+    got = as_tensor(got, f"em_step({where})")
+    k, n = probs.shape
+    require(
+        got.shape != (k, n),
+        f"em_step({where}) returned a ({k}, {n}) tensor: each target's shares; average them over "
+        "the targets to get one weight per model",
+    )
+    require(
+        got.shape == (k,), f"em_step({where}) has shape {tuple(got.shape)}; it should be ({k},)"
+    )
+    total = got.sum().item()
+    require(
+        not numbers_close(total, float(n), rel=1e-6),
+        f"em_step({where}) sums to {total:.6g}, the number of targets: you added the shares, "
+        "average them instead (each weight is its model's mean share)",
+    )
+    shares = weights[:, None] * probs
+    over_targets = (shares / shares.sum(dim=1, keepdim=True)).mean(dim=1)
+    require(
+        not tensors_close(got, over_targets, atol=1e-9),
+        f"em_step({where}) normalised each model's shares over the targets; each target is "
+        "shared among the models, so its shares sum to 1 over the models (dim 0)",
+    )
+    return require_distribution(got, f"em_step({where})")
+
+
+@checked
+def check_em_step(em_step: object, probs: torch.Tensor) -> Feedback:
+    """Exercise 5.4: one EM round, from equal and from unequal weights, and for three models.
+
+    ``probs`` is the notebook's ``parts["val"]`` (the MLP and the Kneser-Ney 4-gram on val).
+    The reference is ``mixture_weights(probs, iterations=r)``, which starts from equal weights:
+    one round after ``r - 1`` rounds is round ``r``.
+    """
+    if em_step is None:
+        return not_attempted("Write the body of `em_step` in the cell above")
+    require(callable(em_step), "`em_step` should be a function of (weights, probs)")
+    probs = torch.as_tensor(probs, dtype=torch.float64)
+    k = probs.shape[0]
+    equal = torch.full((k,), 1 / k, dtype=torch.float64)
+    if em_step(equal.clone(), probs.clone()) is None:
+        return not_attempted("Write the body of `em_step` in the cell above")
+    first = _step(em_step, equal, probs, "equal weights, probs")
+    problem = compare_tensors(first, mixture_weights(probs, iterations=1), "one round", atol=1e-9)
+    if problem is not None:
+        return problem
+    after_one = mixture_weights(probs, iterations=1)
+    second = _step(em_step, after_one, probs, "unequal weights, probs")
+    expected = mixture_weights(probs, iterations=2)
+    if not tensors_close(second, expected, atol=1e-9):
+        require(
+            not tensors_close(second, first, atol=1e-9),
+            "from equal weights your round is right, but from unequal ones it gives the same "
+            "answer again: it ignores the current weights (with equal weights they cancel). "
+            "Model k's share of a target is w_k·P_k / Σ_j w_j·P_j",
+        )
+        return compare_tensors(second, expected, "the round from unequal weights", atol=1e-9)
+    three = made_up_probs()
+    try:
+        got = _step(em_step, torch.full((3,), 1 / 3, dtype=torch.float64), three, "3 models")
+        problem = compare_tensors(got, mixture_weights(three, iterations=1), "the result")
+    except Rejected as stop:
+        problem = stop.feedback
+    except Exception as err:
+        if not raised_by_learner(err):
+            raise  # the check's own bug, not the learner's: ``checked`` reports it as one
+        problem = wrong(f"it raised {type(err).__name__}: {err}")  # on three models, say so
+    if problem is not None:
+        return wrong(
+            f"right for two models, not for three ({problem.message}): write it for any number "
+            "of models K, a sum over the models and a mean over the targets"
+        )
+    losses = [mixture_loss(w, probs) for w in (equal, first, mixture_weights(probs))]
+    return correct(
+        f"one round moves the MLP's weight from {equal[0]:.2f} to {first[0]:.4f} and the val "
+        f"loss from {losses[0]:.4f} to {losses[1]:.4f}; repeated, the rounds reach "
+        f"{mixture_weights(probs)[0]:.4f} (val {losses[2]:.4f}), and no round makes it worse"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 5.5 · Beat the 2,000-step row, over three seeds
+
+LESSON_ROW = "mlp-lesson-2k"
+NUM_SEEDS = 3  # the table's own seed, 1337, and results/names-seed1338.csv, -seed1339.csv
+
+
+def lesson_val_losses() -> dict[int, float]:
+    """The val loss of ``LESSON_ROW`` by seed, over every table of this project's split."""
+    spreads = read_spreads(PROJECT / "results", "names")
+    return spreads[LESSON_ROW].losses if LESSON_ROW in spreads else {}
+
+
+def spread_verdict(yours: list[float], lesson: list[float]) -> Feedback:
+    """A win only if the mean val loss is lower by more than the larger seed-to-seed range.
+
+    A range is the highest minus the lowest val loss over one configuration's seeds: how far
+    the initial weights alone move the result. A smaller gain could be the seeds' doing.
+    """
+    mine, theirs = Spread(dict(enumerate(yours))), Spread(dict(enumerate(lesson)))
+    gain, spread = theirs.mean - mine.mean, max(mine.range, theirs.range)
+    shown = ", ".join(f"{loss:.4f}" for loss in yours)
+    if gain <= 0:
+        return wrong(
+            f"not better: your mean val loss {mine.mean:.4f} ({shown}) is not below the lesson "
+            f"row's {theirs.mean:.4f}; look at the table's levers that help short runs"
+        )
+    if not beyond_spread(mine, theirs):
+        return wrong(
+            f"better but within the spread: your mean val loss {mine.mean:.4f} ({shown}) is "
+            f"{gain:.4f} below the lesson row's {theirs.mean:.4f}, but the seeds alone move it by "
+            f"up to {spread:.4f}; look for a larger gain"
+        )
+    return correct(
+        f"your mean val loss {mine.mean:.4f} ({shown}) beats the lesson row's {theirs.mean:.4f} "
+        f"by {gain:.4f}, more than the seed-to-seed spread of {spread:.4f}: a real gain"
+    )
+
+
+def _run_facts(run: object, number: int) -> tuple[MLP, int, int]:
+    """The model, steps and seed of one run, or a "not yet" saying what the run should be."""
+    require(
+        isinstance(run, RowResult),
+        f"run {number} is a {type(run).__name__}: give what `run_row` returns, one per seed",
+    )
+    require(
+        isinstance(run.model, MLP),
+        f"run {number} has no MLP (a count model or a mixture?): train an MLP row",
+    )
+    require(
+        isinstance(run.steps, Integral) and isinstance(run.seed, Integral),
+        f"run {number} does not say its steps and seed: give what `run_row` returns",
+    )
+    return run.model, int(run.steps), int(run.seed)
+
+
+@checked
+def check_beat_the_2k_row(runs: object, data: NamesData) -> Feedback:
+    """Exercise 5.5: three seeds of one configuration against ``mlp-lesson-2k``'s three seeds.
+
+    Each run must read 3 characters and train at most as many steps as the lesson row; the
+    seeds must differ. The val losses are measured here with ``split_loss`` (the numbers the
+    runs carry are not used) and judged by ``spread_verdict``.
+    """
+    if runs is None:
+        return not_attempted("Fill in `runs` in the cell above")
+    require(
+        isinstance(runs, list | tuple),
+        f"`runs` should be a list of {NUM_SEEDS} results of `run_row`, not a {type(runs).__name__}",
+    )
+    require(
+        len(runs) == NUM_SEEDS,
+        f"give {NUM_SEEDS} runs, one per initial seed; `runs` has {len(runs)}",
+    )
+    row = get_row(LESSON_ROW)
+    context, max_steps = row.model.context_length, row.train.num_steps
+    facts = [_run_facts(run, number) for number, run in enumerate(runs, start=1)]
+    for number, (model, steps, _) in enumerate(facts, start=1):
+        reads = model.config.context_length
+        require(
+            reads == context,
+            f"run {number} reads {reads} characters of context: this challenge is at context "
+            f"{context}, like the lesson row",
+        )
+        require(
+            steps <= max_steps,
+            f"run {number} trains {steps:,} steps: the challenge allows at most {max_steps:,}",
+        )
+    seeds = [seed for _, _, seed in facts]
+    require(
+        len(set(seeds)) == NUM_SEEDS,
+        f"the seeds {seeds} repeat: train the same configuration from {NUM_SEEDS} different "
+        "`init_seed` values, so that the spread says how much the initial weights matter",
+    )
+    require(
+        len({id(model) for model, _, _ in facts}) == NUM_SEEDS,
+        "two runs share one model: each seed needs its own trained model",
+    )
+    lesson = lesson_val_losses()
+    require(
+        len(lesson) == NUM_SEEDS,
+        f"the lesson row's {NUM_SEEDS} seeds are not all in results/names*.csv (found "
+        f"{sorted(lesson)}): run tools/results_table.py --rows {LESSON_ROW} with --seed",
+    )
+    yours = [split_loss(model, data, "val") for model, _, _ in facts]
+    return spread_verdict(yours, list(lesson.values()))

@@ -1,0 +1,35 @@
+"""Checks of the running Jupyter environment, called in the first cell of notebook 01.
+
+Introduced in notebook 01. A notebook's sliders only appear when the JupyterLab front end has the
+widget extension, which ships in the ``jupyterlab_widgets`` package. Without it the cells still
+run but each widget shows up as a line of text, which is confusing; saying so up front is kinder.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+MISSING_WIDGETS = (
+    "Interactive widgets are not available: the package 'jupyterlab_widgets' cannot be imported "
+    "in this environment, so sliders will show as plain text. The notebook still runs and keeps "
+    "its static pictures. To get the widgets, start JupyterLab from the project's environment "
+    "(make lab) or see 'Troubleshooting' in README.md."
+)
+
+
+def check_widgets_available(verbose: bool = True) -> bool:
+    """Return whether ``jupyterlab_widgets`` is importable; if not, print a plain explanation.
+
+    With ``verbose`` (default) a one-line confirmation is printed when the widgets are there, so
+    the first cell of a notebook always says what the learner should expect.
+    """
+    try:
+        importlib.import_module("jupyterlab_widgets")
+        available = True
+    except ImportError:
+        available = False
+    if not available:
+        print(MISSING_WIDGETS)
+    elif verbose:
+        print("Interactive widgets: available (jupyterlab_widgets found).")
+    return available

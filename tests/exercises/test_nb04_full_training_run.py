@@ -1,0 +1,312 @@
+"""Notebook 04's exercises: each solution passes its check, typical mistakes get their sentence.
+
+The trained model of the notebook takes minutes to train, so the sampling exercises run on a
+stand-in that LogitTable tabulates in a second: the smoothed count 4-gram of the training names,
+which, like the trained model, reproduces familiar names when sampled cold and invents when hot.
+"""
+
+import math
+import shutil
+
+import pytest
+import torch
+
+from ngram_helpers.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from ngram_helpers.exercises import nb04_full_training_run as ex
+from ngram_helpers.ngrams import fit_counts
+from ngram_helpers.sample import LogitTable, draw_names, memoised_cdf
+from ngram_helpers.train import History, TrainConfig, build_model, model_config_for, train
+from tests.conftest import assert_all_wrong, load_solution
+
+sol = load_solution("04_full_training_run")
+
+
+class CountModel:
+    """The add-0.1 count 4-gram, called like an MLP: contexts (N, 3) -> (log-probs, None)."""
+
+    def __init__(self, data):
+        self.counts = fit_counts(data, 4)
+        self.config = model_config_for(data)
+
+    def __call__(self, contexts):
+        return torch.log(self.counts.probs(contexts, 0.1)).float(), None
+
+
+@pytest.fixture(scope="module")
+def table(names_data):
+    return LogitTable(CountModel(names_data))
+
+
+@pytest.fixture(scope="module")
+def small_run(names_data):
+    """A short run of a small model: its config and the history it logged."""
+    config = TrainConfig(num_steps=120, eval_every=40, train_eval_batches=1)
+    model_config = model_config_for(names_data, embedding_size=4, hidden_size=16)
+    model = build_model(names_data, model_config, config)
+    return model, config, train(model, names_data, config, engine="fast", progress=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# 4.1 · The cosine schedule
+
+
+def check_schedule(schedule, small_run):
+    _, config, history = small_run
+    return ex.check_cosine_schedule(schedule, history, config)
+
+
+def test_the_cosine_schedule_solution_passes(small_run):
+    assert check_schedule(sol.cosine_schedule, small_run).status == "correct"
+
+
+@pytest.mark.parametrize(
+    "schedule, says",
+    [
+        (lambda s, n, m: m * (1 - s / n), "straight line"),
+        (lambda s, n, m: m * 0.5 * (1 - math.cos(math.pi * s / n)), "rises from 0"),
+        (lambda s, n, m: m * (1 + math.cos(math.pi * s / n)), "twice the right rate"),
+        (lambda s, n, m: m * 0.5 * (1 + math.cos(s / n)), "reach π at the last step"),
+        (lambda s, n, m: m * 0.5 * (1 + math.cos(2 * math.pi * s / n)), "climbs back"),
+        (lambda s, n, m: 0.5 * (1 + math.cos(math.pi * s / n)), "multiply it by max_lr"),
+        (lambda s, n, m: m * 0.5 * (1 + math.cos(math.pi * (s // n))), "stays at max_lr"),
+        (lambda s, n, m: 7e-4 * 0.5 * (1 + math.cos(math.pi * s / 120)), "not a run of 1,000"),
+    ],
+)
+def test_schedule_mistakes_are_named(schedule, says, small_run):
+    feedback = check_schedule(schedule, small_run)
+    assert feedback.status == "wrong" and says in feedback.message, feedback
+
+
+def test_an_empty_schedule_is_not_attempted(small_run):
+    assert check_schedule(lambda s, n, m: None, small_run).status == "empty"
+
+
+# ---------------------------------------------------------------------------------------------
+# 4.2 · A checkpoint refused on purpose
+
+
+@pytest.fixture
+def real_checkpoint(names_data, small_run, tmp_path):
+    model, config, history = small_run
+    return save_checkpoint(tmp_path / "real" / "names-mlp.pt", model, names_data, config, history)
+
+
+def refusal(path, **expect):
+    try:
+        load_checkpoint(path, **expect)
+    except CheckpointError as err:
+        return err
+    raise AssertionError(f"{path} loaded")
+
+
+def test_the_refused_checkpoints_solution_passes(names_data, real_checkpoint):
+    caught = sol.caught_for(real_checkpoint, names_data)
+    feedback = ex.check_refused_checkpoints(caught, real_checkpoint)
+    assert feedback.status == "correct", feedback
+    assert "hidden_size" in feedback.message and str(real_checkpoint.parent) not in feedback.message
+
+
+def test_refusal_mistakes_are_named(names_data, real_checkpoint, tmp_path):
+    cut_short, other_shape = sol.caught_for(real_checkpoint, names_data)
+    wrong_shape = model_config_for(names_data, hidden_size=256)
+    of_real = refusal(real_checkpoint, expect_model_config=wrong_shape)
+    missing = refusal(tmp_path / "gone.pt")
+    copy = shutil.copyfile(real_checkpoint, tmp_path / "copy.pt")
+    other_letters = refusal(copy, expect_vocabulary="abc")
+    cases = [
+        ((other_shape, cut_short), "wrong order"),
+        ((cut_short, of_real), "about the real checkpoint"),
+        ((cut_short, missing), "no file to load"),
+        ((RuntimeError("PytorchStreamReader failed"), other_shape), "not a CheckpointError"),
+        ((cut_short, other_letters), "in hidden_size"),
+        (cut_short, "should be a pair"),
+        (("not readable", other_shape), "not an error"),
+    ]
+    for caught, says in cases:
+        feedback = ex.check_refused_checkpoints(caught, real_checkpoint)
+        assert feedback.status == "wrong" and says in feedback.message, (says, feedback)
+
+
+def test_a_damaged_real_checkpoint_is_reported(names_data, real_checkpoint, tmp_path):
+    caught = sol.caught_for(real_checkpoint, names_data)
+    damaged = tmp_path / "damaged.pt"
+    shutil.copyfile(real_checkpoint, damaged)
+    damaged.write_bytes(damaged.read_bytes()[:100])
+    feedback = ex.check_refused_checkpoints(caught, damaged)
+    assert feedback.status == "wrong" and "no longer loads" in feedback.message
+
+
+def test_no_refusals_yet_is_not_attempted(real_checkpoint):
+    assert ex.check_refused_checkpoints(None, real_checkpoint).status == "empty"
+
+
+# ---------------------------------------------------------------------------------------------
+# 4.3 · Half the names new
+
+
+def test_the_half_new_temperature_solution_passes(table, names_data):
+    answer = sol.half_new_temperature(table, names_data)
+    assert ex.check_half_new_temperature(answer, table, names_data).status == "correct"
+
+
+@pytest.mark.parametrize(
+    "answer, says",
+    [
+        (0.3, "too few"),
+        (0.5, "the answer is a temperature"),
+        (2.0, "too many"),
+        (0, "greedy"),
+        (-1.0, "above 0"),
+        ([0.7, 0.8], "one number"),
+    ],
+)
+def test_temperature_mistakes_are_named(answer, says, table, names_data):
+    feedback = ex.check_half_new_temperature(answer, table, names_data)
+    assert feedback.status == "wrong" and says in feedback.message, feedback
+
+
+def test_no_temperature_yet_is_not_attempted(table, names_data):
+    assert ex.check_half_new_temperature(None, table, names_data).status == "empty"
+
+
+# ---------------------------------------------------------------------------------------------
+# 4.4 · Nucleus (top-p) sampling
+
+
+def ranked(probs):
+    order = torch.argsort(probs, descending=True, stable=True)
+    return order, probs[order]
+
+
+def crossing_left_out(probs, p):
+    order, top = ranked(probs)
+    keep = torch.zeros_like(probs, dtype=torch.bool)
+    keep[order] = torch.cumsum(top, 0) <= p
+    return probs * keep / (probs * keep).sum()
+
+
+def not_renormalised(probs, p):
+    order, top = ranked(probs)
+    keep = torch.zeros_like(probs, dtype=torch.bool)
+    keep[order] = torch.cumsum(top, 0) - top < p
+    return probs * keep
+
+
+def sorted_order(probs, p):
+    _, top = ranked(probs)
+    kept = top * (torch.cumsum(top, 0) - top < p)
+    return kept / kept.sum()
+
+
+def in_place(probs, p):
+    result = sol.top_p_probs(probs, p)
+    probs.copy_(result)
+    return probs
+
+
+def least_likely(probs, p):
+    order = torch.argsort(probs, stable=True)
+    keep = torch.zeros_like(probs, dtype=torch.bool)
+    keep[order] = torch.cumsum(probs[order], 0) - probs[order] < p
+    return probs * keep / (probs * keep).sum()
+
+
+def test_the_top_p_solution_passes():
+    assert ex.check_top_p(sol.top_p_probs).status == "correct"
+
+
+@pytest.mark.parametrize(
+    "top_p_probs, says",
+    [
+        (crossing_left_out, "left out the token"),
+        (not_renormalised, "divide them by their sum"),
+        (sorted_order, "sorted from most to least likely"),
+        (in_place, "in place"),
+        (least_likely, "least likely"),
+        (lambda probs, p: sol.top_p_probs(probs, p)[None], "shape (1, 27)"),
+        (lambda probs, p: probs, "distribution unchanged"),
+        (
+            lambda probs, p: (
+                sol.top_p_probs(probs, p) ** 2 / (sol.top_p_probs(probs, p) ** 2).sum()
+            ),
+            "differs by up to",
+        ),
+    ],
+)
+def test_top_p_mistakes_are_named(top_p_probs, says):
+    feedback = ex.check_top_p(top_p_probs)
+    assert feedback.status == "wrong" and says in feedback.message, feedback
+
+
+def test_an_empty_top_p_is_not_attempted():
+    assert ex.check_top_p(lambda probs, p: None).status == "empty"
+
+
+# ---------------------------------------------------------------------------------------------
+# 4.5 · Nucleus against top-k
+
+
+def test_the_nucleus_solution_passes(table, names_data):
+    nucleus_names = sol.nucleus_sampler(table, names_data.tokenizer)
+    p = sol.p_like_top3_for(table, names_data, nucleus_names)
+    feedback = ex.check_nucleus_like_top_k(nucleus_names, p, table, names_data)
+    assert feedback.status == "correct" and "on average" in feedback.message, feedback
+
+
+def test_nucleus_mistakes_are_named(table, names_data):
+    tokenizer = names_data.tokenizer
+    nucleus_names = sol.nucleus_sampler(table, tokenizer)
+
+    def ignores_p(num, seed, p):
+        return nucleus_names(num, seed, 1.0)
+
+    def sorted_nucleus(num, seed, p):
+        def probs_after(context):
+            row = table.row(context)
+            return sorted_order(torch.softmax(table.logits[row], dim=0), p)
+
+        return draw_names(memoised_cdf(probs_after), tokenizer, 3, num, seed)
+
+    cases = [
+        (ignores_p, 0.6, "names of plain sampling"),
+        (sorted_nucleus, 0.6, "differs at name"),
+        (lambda num, seed, p: nucleus_names(num, seed, p)[:-1], 0.6, "list of 50 names"),
+        (nucleus_names, 1.0, "lower p"),
+        (nucleus_names, 0.05, "raise p"),
+        (nucleus_names, 60, "between 0 and 1"),
+    ]
+    for sampler, p, says in cases:
+        feedback = ex.check_nucleus_like_top_k(sampler, p, table, names_data)
+        assert feedback.status == "wrong" and says in feedback.message, (says, feedback)
+
+
+def test_an_empty_nucleus_is_not_attempted(table, names_data):
+    def empty(num, seed, p):
+        return None
+
+    assert ex.check_nucleus_like_top_k(empty, None, table, names_data).status == "empty"
+    nucleus_names = sol.nucleus_sampler(table, names_data.tokenizer)
+    assert ex.check_nucleus_like_top_k(nucleus_names, None, table, names_data).status == "empty"
+
+
+# ---------------------------------------------------------------------------------------------
+# Every check survives garbage
+
+
+def test_checks_given_garbage_say_so_and_never_raise(table, names_data, small_run, tmp_path):
+    def raises(*args):
+        raise ZeroDivisionError("the learner's bug")
+
+    _, config, history = small_run
+    checks = [
+        lambda answer: ex.check_cosine_schedule(answer, history, config),
+        lambda answer: ex.check_refused_checkpoints(answer, tmp_path / "names-mlp.pt"),
+        lambda answer: ex.check_half_new_temperature(answer, table, names_data),
+        ex.check_top_p,
+        lambda answer: ex.check_nucleus_like_top_k(answer, 0.6, table, names_data),
+        lambda answer: ex.check_nucleus_like_top_k(
+            sol.nucleus_sampler(table, names_data.tokenizer), answer, table, names_data
+        ),
+    ]
+    assert_all_wrong(checks, ["a string", raises, float("nan"), History()])
+    assert "ZeroDivisionError" in ex.check_top_p(raises).message

@@ -1,0 +1,40 @@
+"""The series' figure style and its loss curves, drawn with the Agg backend."""
+
+import matplotlib.pyplot as plt
+import pytest
+
+from ngram_helpers.plots import SERIES_STYLE, plot_loss_curves, plot_row_curves, use_series_style
+
+
+@pytest.mark.usefixtures("agg")
+def test_the_series_style_applies_to_new_figures():
+    use_series_style()
+    for key, value in SERIES_STYLE.items():
+        assert plt.rcParams[key] == value
+    assert plt.figure().get_dpi() == SERIES_STYLE["figure.dpi"]
+
+
+@pytest.mark.usefixtures("agg")
+def test_loss_curves_are_labelled_lines_with_dashed_references():
+    _, ax = plt.subplots()
+    curves = {"train": ([0, 10, 20], [3.3, 2.5, 2.2]), "val": (range(3), (3.3, 2.6, 2.4))}
+    returned = plot_loss_curves(ax, curves, title="a run", reference={"4-gram": 2.1234})
+    assert returned is ax
+    train, val, reference = ax.get_lines()
+    assert (train.get_label(), val.get_label()) == ("train", "val")
+    assert list(train.get_xdata()) == [0, 10, 20] and list(val.get_ydata()) == [3.3, 2.6, 2.4]
+    assert reference.get_linestyle() == "--" and list(reference.get_ydata()) == [2.1234] * 2
+    assert [text.get_text() for text in ax.texts] == ["4-gram 2.1234"]
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["train", "val"]
+    assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == ("a run", "step", "loss (nats)")
+
+
+@pytest.mark.usefixtures("agg")
+def test_row_curves_are_drawn_val_zoomed_beside_train():
+    step, val, train = [0, 10, 20], [3.3, 2.4, 2.2], [3.3, 2.3, 2.0]
+    sidecar = {"curves": {"mlp-a": {"step": step, "val_loss": val, "train_loss": train}}}
+    plot_row_curves(sidecar, ["mlp-a"], "one row")
+    ax_val, ax_train = plt.gcf().axes
+    assert ax_val.get_title() == "one row" and ax_train.get_title() == "train"
+    assert ax_val.get_ylim() == pytest.approx((2.18, 2.45))  # a quarter of a nat above the lowest
+    assert list(ax_train.lines[0].get_ydata()) == train
