@@ -174,3 +174,66 @@ predictions = {
     "sigmoid ends with a higher train loss than tanh": "yes",
     "at learning rate 1 the train loss falls at every step": "no",
 }
+
+# =============================================================================================
+# Self-test · answers
+# =============================================================================================
+#
+# 1. A linear layer maps x to xW + b, and two in a row give (xW1 + b1)W2 + b2
+#    = x(W1W2) + (b1W2 + b2): the same form again. So any stack of them folds into one layer
+#    from the first input size to the last output size, here (4, 6)(6, 5)(5, 3) -> (4, 3).
+#    Depth without activations adds parameters but no new functions. With tanh in between, the
+#    output varies with a spread (std) of 2.45, and the best affine map of the input (least
+#    squares over 500 inputs) still misses it by 0.99 RMS, about 40% of the spread: that part
+#    of the function is bent, and no single (W, b) can produce it.
+#
+# 2. Predict, then run: both gaps grow. A central difference has two errors: truncation, about
+#    eps² times the third derivative of L (divided by 6), and rounding, about the float64
+#    precision of L (1e-16) divided by eps. At eps = 1e-6 rounding dominates, near 1e-10
+#    (truncation alone would be about a thousand times smaller). Measured (largest gap over the
+#    four gradients, a scratch copy of §3–§4 run with OMP_NUM_THREADS=1):
+#    eps = 1e-3 gives 1.1e-07 and eps = 1e-2 gives 1.1e-05, a factor 100 for each factor 10 in
+#    eps (truncation, eps²); eps = 1e-8 gives 2.4e-08 and eps = 1e-10 gives 2.5e-06 (rounding,
+#    1/eps). Nudging less is not always more accurate. The hand and autograd gradients have
+#    neither error, which is why they agree to about 1e-16. (Changing eps inside §4's check
+#    cell stops it at its assert, gap_fd < 1e-8, before it prints: both gaps are above it.)
+#
+# 3. The noise variance 0.0100 is what the true curve itself scores: measured on these points,
+#    sin 3x has MSE 0.0105 on the 40 training points and 0.0098 on the 100 validation points.
+#    A fit at 0.0066 on the training points is closer to them than the truth is, so it has bent
+#    to follow part of their noise: mild overfitting. On new points that noise is different,
+#    and the val MSE 0.0167 lies above the floor of about 0.01 that no model can beat on
+#    average. The same pattern as §6.1 and §7, on a smaller scale.
+#
+# 4. No, it would lose the advantage it has on the originals. A convolutional unit looks at a
+#    small patch of neighbouring pixels and slides the same filter over the image, which helps
+#    exactly because neighbouring pixels form strokes. After the shuffle, pixels next to each
+#    other in the picture were not neighbours in the digit, so that built-in assumption is now
+#    wrong. The MLP makes no assumption about neighbours: that is why the shuffle costs it
+#    nothing (§6.2's twin network), and also why it cannot profit from the image's layout.
+#
+# 5. Width 2 underfits: train 0.263 and val 0.285 are close together and both high; two tanh
+#    units cannot even fit the 40 training points. Width 512 overfits: it fits the training
+#    points perfectly (0.000) while its val loss is the highest of the four (0.621). The sign
+#    of underfitting is a high training loss; that of overfitting a training loss far below the
+#    validation loss. Capacity is not bad in itself: width 512 passed through a val loss of
+#    0.180 at step 130, close to the best of the four; it is the long training on few points
+#    that overfits it.
+#
+# 6. Predict, then run: it moves most of the way back towards 0.621. Measured (a scratch copy
+#    of §7, OMP_NUM_THREADS=1): with weight_decay=0.1 the width-512 network ends at train loss
+#    0.003 and val loss 0.436 (its best, 0.180, again early, at step 138); with 0.01, val 0.586.
+#    A ten times weaker pull towards 0 is no match for 1,000 steps of fitting 40 points. Too
+#    much decay fails the other way: weight_decay=3.0 ends at train 0.269 and val 0.281, an
+#    underfit like width 2's. The strength is a setting to choose on validation data. (The
+#    cell's printed label still says "weight decay 1.0": it is typed into the code.)
+#
+# 7. From 50 symbols on. Both models share the hidden bias and the output layer
+#    (H + HV + V); they differ in the first layer: one-hot has T·V·H weights, the embedding has
+#    a V·E table and T·E·H weights. The embedding is smaller when V·E + T·E·H < T·V·H, that is
+#    48V + 73,728 < 1,536V, or V > 49.5. Check: at V = 27 the difference is
+#    73,728 − 1,488 · 27 = 33,552 = 89,387 − 55,835; at V = 50 the one-hot MLP has 102,962
+#    parameters and the embedding MLP 102,290. Each extra symbol costs the one-hot MLP T·H − E
+#    = 1,488 more first-layer parameters than the embedding MLP; with E = 60 that is 1,476 per
+#    word, which for 10,000 words gives the gap of §9's table:
+#    1,476 · 10,000 − 3 · 60 · 512 = 14,667,840 = 20,490,512 − 5,822,672.

@@ -173,3 +173,85 @@ def train_direct(
     direct_model = DirectMLP(config, RNG(1337))
     direct_history = train(direct_model, data, TrainConfig(num_steps=num_steps), progress=False)
     return direct_model, direct_history
+
+
+# =============================================================================================
+# Self-test · answers
+# =============================================================================================
+#
+# 1. Sparsity. One more character of context splits the same training names over 27 times as
+#    many contexts: half of the 5-gram contexts seen in training are seen at most twice (the
+#    median count is 2, measured), too few to estimate a 27-way distribution. In the sparsity
+#    table, on test, 9.4% of the distinct 5-gram contexts (4.27% of the predictions) never
+#    occur in training and get the uniform 1/27, and 13.19% of the predictions meet a 5-gram
+#    never counted, whose probability comes from α alone; for the 4-gram these are 1.8%, 0.49%
+#    and 4.73%. The extra character helps where the counts are plentiful, but the poorly
+#    estimated rare contexts cost more than that gain.
+#
+# 2. The first two letters of every name. Padded, the first letter is predicted from three end
+#    tokens and the second from two end tokens and the first letter. On the stream walk those
+#    contexts also hold the last letters of the previous name, which say nothing about this one
+#    but split the counts of "a name starts here" over hundreds of different contexts, each
+#    with few counts (for the first letter alone, 377 distinct contexts on the training walk,
+#    measured, where the padded model has one). From the third prediction of each name on, the
+#    two evaluations use the same contexts. This is also why the MLP, which is scored on the
+#    walk, is compared with 2.1128, not 2.0872.
+#
+# 3. It prints "alpha  0.000  val inf". With α = 0 the model is the maximum-likelihood
+#    estimate, and a character never seen after a seen context gets probability exactly 0.
+#    Measured: 262 of the 7,121 val predictions are such 4-grams (their context occurs in
+#    training, that continuation never), so -ln 0 = inf enters the mean, and one infinite term
+#    makes the mean infinite. (The 44 predictions whose context was never seen get 1/27 and are
+#    finite.) The hand-written trigram cell with 0 in place of 0.1 stops instead, with
+#    "ValueError: math domain error" from math.log(0): 45 val predictions are unseen trigrams.
+#
+# 4. The loss of one prediction is logsumexp(z) - z_target. For logits with spread σ that are
+#    unrelated to the target, z_target is on average the mean logit, while the log-sum-exp
+#    weights the large logits more than the small ones: for normal logits it is about the mean
+#    plus ln V + σ²/2, since the average of e^z is e^(σ²/2) times e to the mean. Put otherwise:
+#    random logits give extra probability to some characters, mostly wrong ones, and in log
+#    terms the right one loses more than it gains. Seed 1337's logits are not quite unrelated to
+#    the target: the part shared by every context correlates (0.2334) with the character
+#    frequencies, so frequent targets get a little more than 1/27, and the start (3.2842) is
+#    below ln 27 (3.2958). Seeds 1..10 land on both sides, their mean 3.3238 near 3.3309.
+#
+# 5. Only the first layer reads the context: its input grows from T·E = 144 to 192 numbers, so
+#    it gains E·H = 48·512 = 24,576 weights, from 89,387 to 113,963 parameters. The embedding
+#    table is shared by the positions and does not grow, nor does the output layer. The full
+#    count table grows from 27^4 = 531,441 to 27^5 = 14,348,907 cells, 13,817,466 more: a
+#    factor of 27, while the training names fill only 48,929 of them.
+#
+# 6. The start changes a lot, the end very little. Measured (OMP_NUM_THREADS=1, the cell's
+#    code with only the seed changed), val loss at step 0 -> after 3,000 steps (test):
+#    seed 1337: 3.2842 -> 2.1943 (2.2217); seed 1338: 3.3507 -> 2.1953 (2.2249);
+#    seed 1339: 3.3522 -> 2.1932 (2.2206). The starts differ by up to 0.07, the ends by 0.002.
+#    The seed only draws the initial weights (the batches are the same walk for every seed),
+#    and training forgets most of the start. So a difference of a few thousandths between two
+#    3,000-step runs can be the seed alone: keep that in mind in exercise 2.5.
+#
+# 7. No. Measured (OMP_NUM_THREADS=1, num_steps=6000, seed 1337): val 2.1412, test 2.1676,
+#    down by 0.0531 from 2.1943, but still above the stream-walk 4-gram's 2.1128 (and the padded
+#    2.0872). The cosine schedule stretches over the new number of steps, so this is a new run
+#    with a slower decay, not 3,000 more steps. For comparison, 1,000 steps end at val 2.2750,
+#    worse than the 3-gram; the full 50,000-step run of notebook 04 reaches val 2.0689, below
+#    both count figures.
+#
+# 8. 8.97 = exp(2.1943): the geometric mean of the probabilities the model gives the right next
+#    character on val is 1/8.97, about 0.11, so on average it is as unsure as a fair choice
+#    among about 9 characters (27 for a model that knows nothing). "emma" is one common,
+#    regular name: the geometric mean of its five factors is exp(-2.0041), about 0.135, above
+#    val's 0.11, mostly thanks to "a" after "emm" (0.3764); its first letter (0.0728) and its
+#    end (0.0768) are below. A mean over five predictions varies much more from name to name
+#    than one over the 7,121 predictions of val. Its whole probability, 4.45e-05, is still
+#    tiny: a product of factors shrinks with every character, which is why models are compared
+#    per character.
+#
+# 9. The gradient of a character's embedding is a sum over the windows in which it stands, of
+#    the error at the output (predicted minus actual next character) sent back through the
+#    layers to its position. Vowels stand in similar contexts and are followed by similar
+#    characters (mostly consonants, or the end of the name), so the signals they receive point
+#    in similar directions, and step after step their changes line up. Two vowels never need
+#    to appear together; what counts is the contexts a character stands in and what follows
+#    it, not whether it is a vowel: the change also groups w and h with them. The full vectors
+#    do not show it yet because the change (0.518 on average) is small beside the random start
+#    (6.746).

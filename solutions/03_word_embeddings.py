@@ -175,3 +175,67 @@ def shifted_pmi(pair_counts: torch.Tensor, noise: torch.Tensor, k: int) -> torch
     """
     centre_totals = pair_counts.sum(dim=1, keepdim=True)  # n_c, one per row
     return torch.log(pair_counts / (k * centre_totals * noise[None, :]))
+
+
+# =============================================================================================
+# Self-test · answers
+# =============================================================================================
+#
+# 1. The factors approach 1/5 and the product 0.2^4 = 0.0016. Scaling both v and u by 1/10
+#    scales every dot product u_i.v_c by 1/100; exp of a number near 0 is near 1, so the softmax
+#    over the five words is almost uniform. Measured: the four factors become 0.2002, 0.1993,
+#    0.2000 and 0.2002, and the product 0.001598 (it was 0.001335). Random vectors only move the
+#    factors around 0.2, up for some words and down for others. Training can raise the product,
+#    but not without limit: the four words share one probability mass, so it is at most
+#    (1/4)^4, about 0.0039, and only if "loves" gave nothing to itself.
+#
+# 2. CBOW conditions every prediction on four symbols, two on each side of the gap; skip-gram
+#    predicts each context letter from the centre letter alone, and a letter two positions away
+#    says little about it. More evidence gives a sharper distribution and a lower loss. 3.2958 is
+#    ln 27: the loss of a model that gives every one of the 27 symbols probability 1/27, i.e. that
+#    has learned nothing. Both models are far below it.
+#
+# 3. A cosine depends only on directions. The MLP's table starts as N(0, 1) numbers, vectors of
+#    mean length 6.746; 3,000 steps moved them by 0.518 on average, so each trained vector still
+#    points almost where its random start did, and the cosines between vowels stay close to
+#    those of the random start (-0.008 before, 0.021 after). The change itself, looked at on its
+#    own, is organised: letters that can stand in the same places received similar gradients, so
+#    the changes of the vowels point alike (0.515). The word2vec tables of section 2 start from
+#    random numbers ten times smaller (N(0, 1) times 0.1), so what they end with is mostly learned.
+#
+# 4. The mean cosine between a vowel's own v and u: -0.784 for CBOW (-0.555 for skip-gram).
+#    u_o.v_c is large when o is likely near c, and vowels mostly stand next to consonants, so the
+#    direction that marks the vowels in u points against the one that marks them in v. Adding
+#    two nearly opposite vectors cancels most of both; averaging the tables only makes sense when
+#    a word's two vectors point roughly the same way.
+#
+# 5. The cost of one full-softmax pair is proportional to |V| * D: every pair scores, and updates,
+#    every output vector. From the top 250 words to all 8,032 the pairs grow 3.5x, but |V| grows
+#    32x, so an epoch should cost about 3.5 * 32, some 110 times more. A rerun of that cell here
+#    gave 2.5 and 255.4 CPU s per epoch (about 100x); per pair, 4.8 and 141 microseconds (29x).
+#    Negative sampling makes the per-pair cost K + 1 dot products, whatever |V| is.
+#
+# 6. Only "entir" (74) and "ethylen" (5) stay at 1.000; "state" drops to 0.165, "american" to
+#    0.191, "time" to 0.192, "war" to 0.234, "control" to 0.398. Why: with x = f / (s N), the
+#    formula gives P(keep) = (sqrt(x) + 1) / x, which is below 1 exactly when sqrt(x) exceeds the
+#    golden ratio 1.618, i.e. when a word's count f is above about 2.618 s N. Here N = 302,730
+#    (the tokens of the 8,032 vocabulary words; the rarer words are not counted). At s = 1e-3
+#    that threshold is about 793: "war" (788) is just below it, and only 9 words are thinned at
+#    all: in expectation 0.5% of the tokens are dropped. At s = 1e-4 it is about 79: 934 words
+#    are thinned, and about 26% of the tokens are dropped in each epoch, in expectation.
+#
+# 7. There is no "true" list of neighbours to compare with. Two gensim runs that differ only in
+#    the seed (the random start and the random draws of training) already share only part of
+#    their top-10 neighbours (0.729 for skip-gram): that is the noise of training on 300k
+#    tokens. Our implementation cannot be expected to agree with gensim more than gensim agrees
+#    with itself, so "equal quality" means an overlap close to that floor (within 0.05).
+#
+# 8. No. Measured: K = 30 gives cosine 0.891 and K = 40 0.892, no better than K = 20 (0.892);
+#    K = 50 diverges: its vectors become non-finite, and aligned_cosine stops the cell
+#    with "linalg.svd: The algorithm failed to converge because the input matrix contained
+#    non-finite values". The step is summed over the 1,024 pairs of a batch, and with only 27
+#    symbols each output vector is hit many times: "a", the commonest noise symbol (share
+#    0.116), is drawn about 1,024 * K * 0.116 times a batch, some 5,900 times at K = 50. The
+#    summed step grows with K until at lr 0.003 it overshoots. At lr 0.001 K = 50 trains, but
+#    gets no closer than K = 20 at that rate (0.815 and 0.814 after 2 epochs). Put the loop back
+#    to (1, 5, 20) before exercise 3.5: its check uses the last model the loop trained.

@@ -209,3 +209,86 @@ def p_like_top3_for(table: LogitTable, data: NamesData, nucleus_names: Callable)
         else:
             high = p
     return p
+
+
+# =============================================================================================
+# Self-test · answers
+# =============================================================================================
+#
+# 1. The first layer multiplies the joined embeddings by W1, which is a sum over positions of
+#    wte[x_t] @ W1_t. Directly, that costs B·T·E·H multiply-adds a step (128·3·48·512); the
+#    tables P_t = wte @ W1_t cost T·V·E·H (27 in place of 128), after which the batch only looks
+#    rows up and adds them. The backward pass gains the same way: dW1_t = wte.T @ dP_t and
+#    dwte = Σ_t dP_t @ W1_t.T work with 27 rows, not 128. The saving exists only while the
+#    batch is larger than the vocabulary: at batch 16 the tables are more multiply-adds than
+#    the direct product (27 > 16), and what is left of the fast engine's advantage comes from
+#    its other tricks (no autograd graph, tanh as 2σ(2x) − 1, one flat buffer for AdamW). The
+#    output layer (B·H·V) is the same work in both engines.
+#
+# 2. They are measured on different examples. The log's "train" is the first 20 batches of the
+#    training walk (2,560 windows, about 1% of the 217,470); the final table scores the whole
+#    training split. The model is the same: the final model scores 1.9401 on those 20 batches
+#    too (measured). Those windows are a small, fixed sample, and their loss rises and falls with
+#    the sawtooth, so compare val with the full-split figure, 1.9496. The gap to val (2.0689)
+#    is what says the model has started to fit its training names.
+#
+# 3. Sharing. The count model estimates each 3-character context's distribution from that
+#    context's own counts, so a rare context gets a poor estimate (smoothed with α). The MLP
+#    maps characters to vectors and the contexts through one hidden layer: characters that
+#    behave alike get similar vectors, and what the model learns from one context carries over
+#    to similar ones, with 89,387 parameters for all of them. "Almost fair": the 4-gram's
+#    2.0872 scores names padded with end tokens, the MLP's 2.0689 walks across name
+#    boundaries, where the first letters of a name are predicted from the end of the previous
+#    one. Scored on the same walk, the 4-gram does worse (val 2.1128 in notebook 02), so the
+#    MLP's lead is, if anything, larger than the table shows.
+#
+# 4. Above. Measured (OMP_NUM_THREADS=1, the notebook's code with NUM_STEPS = 5_000, fast
+#    engine): the log ends at step 4999 with val 2.1554, and the final table prints train
+#    2.1311, val 2.1554, test 2.1813, worse than the full run's 2.1473 at step 5,000 although
+#    this run's rate has been annealed to 0. The cosine stretches over the run's length: the
+#    short run spends its 5,000 steps at half the peak rate on average, while the long run is
+#    still at 6.829e-04 at step 5,000. Early on the loss is still falling fast, and the distance
+#    travelled counts for more than a quiet finish. Later, annealing wins: NUM_STEPS = 10_000
+#    ends at val 2.1094 (measured), below the full run's 2.1238 at step 10,000. Do not run the
+#    save cell afterwards: the 5,000-step model has the same data and shape, so it would
+#    replace the 50,000-step checkpoint.
+#
+# 5. No: the same 200 characters, and the assert against continue_text still passes (measured).
+#    exp(z) / Σ exp(z) and exp(z - m) / Σ exp(z - m) are the same numbers up to float rounding,
+#    and a rounding difference of about 1e-7 changes a draw only if the coin falls that close to
+#    a boundary of the running sum. The subtraction is there for large logits: float32 exp
+#    overflows to inf above about 88.7, and inf / inf is nan. This model's largest logit over
+#    all 19,683 contexts is 10.73 (measured), so nothing overflows at temperature 1. At
+#    temperature 0.1 the scaled logits reach 107.3, and the softmax without the subtraction
+#    gives nan for 43 of the 19,683 contexts (measured): there the subtraction is what keeps
+#    the sampler working.
+#
+# 6. Almost all training names, and few different ones. Measured: train 97.4%, val-test 0.0%,
+#    new 2.6%; only 26 different names among the 500, "harlee" 189 times and "harley" 126
+#    times. The first names are the same four as at 0.3 (harley, mari, harlee, rayla): the
+#    coins are the same at every temperature, and the colder the distribution, the more coins
+#    fall on its most likely character. At temperature 0 every name is "harlee", the greedy
+#    path through the model.
+#
+# 7. The total variation distance is the share of probability mass that changes place. For
+#    each of the 27 symbols put in the last position of "emm" (the m itself among them, at
+#    distance 0), the next-character distribution is compared with the original one; on
+#    average 54% of its mass moves to other characters. Equivalently: for a typical
+#    replacement there is a set of next characters whose total probability changes by 0.54.
+#
+# 8. The q, the middle position. Measured mean distances: 0.36, 0.76, 0.36, so the notebook's
+#    assert (the last character matters most) would fail: it holds for "emm" and "..j", it is
+#    not a law. After "aqu" the model puts 92% on a, i and e (0.40, 0.33, 0.19): after "qu" a
+#    vowel comes. Replace the q and that knowledge is gone: after "abu" the favourite is b
+#    (0.46), after "amu" s (0.25). Replace the u and the q is still there, and the model still
+#    expects mostly vowels or y (after "aqa": i 0.29, y 0.28; after "aqe": e 0.56). The
+#    position that carries the information wins, wherever it stands.
+#
+# 9. Two reasons. There are few of them: 1,708 distinct held-out names are not training names,
+#    against 28,202 distinct training names (measured). If the model had learned the names'
+#    distribution without favouring the ones it saw, about 5.7% of the real names it samples
+#    would be held-out ones. It gives fewer: over 20 seeds of 500 names (measured), 3.4% at
+#    temperature 1.0 and 2.8% at 0.6. That is the second reason: the model has fitted its
+#    training names (train 1.9496 against val 2.0689), so an exact training name gets more
+#    probability than an equally plausible real name it never saw. Each line of the notebook's
+#    table counts only a few val-test names (0.4% of 500 is 2), so read it as a tendency.

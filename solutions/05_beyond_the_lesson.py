@@ -156,3 +156,53 @@ def beat_the_2k_row(data: NamesData) -> list[RowResult]:
         run_row(variant(f"{mine.name}-seed{seed}", mine, num_steps=STEPS, init_seed=seed), data)
         for seed in SEEDS
     ]
+
+
+# =============================================================================================
+# Self-test · answers
+# =============================================================================================
+#
+# 1. Because the seeds alone move these two rows further than that: over seeds 1337-1339 the
+#    ranges are 0.0032 (mlp-lesson) and 0.0040 (mlp-init), and a change counts only when the
+#    mean moves by more than the larger one. The step-0 losses say why there was little to gain:
+#    3.2842 and 3.2916, both already next to ln 27 = 3.2958, so the lesson's initialisation was
+#    not confidently wrong to begin with.
+#
+# 2. 50,000 steps of 128 walk through the training names about 30 times, and 8 characters of
+#    context mostly identify a single training name, so the model learns them by heart: train
+#    1.4435, val 2.2648, a gap of +0.8213. Cutting to 10,000 steps stops it near the lowest point
+#    of its val curve. At context 3 there is far less to memorise (the lesson's gap is +0.1288)
+#    and the lesson's val curve was still falling at the end, so the short schedule mostly cuts
+#    learning (+0.0228), until a higher peak rate wins it back.
+#
+# 3. Not counting but the smoothing. Most 4-character contexts were seen only a few times, and
+#    add-alpha gives every character the same small extra count in such a context, whatever
+#    shorter contexts know. Kneser-Ney takes a discount off each seen count and hands the freed
+#    probability to the model with one character less of context, built from continuation
+#    counts: count-5 2.1247 becomes kn-5 1.9742 (val).
+#
+# 4. At context 3 only a name's first two letters have a context that reaches back into the
+#    previous name; at context 5 its first four do, and those characters split "a name starts"
+#    into many rarely seen contexts. (On the first 10 windows of the val walk, hiding changes 2
+#    at context 3 and 6 at context 5: measured with `current_name_only`.)
+#
+# 5. EM gives each model the average share of the targets it explains better. A weight of 0.0962
+#    means the weak MLP (test 2.2527) adds little beside the counts (test 2.0782): the mixture
+#    reaches 2.0751. `mlp-deep2-names` is about as good as kn-4, so it gets more: in mix-ctx3
+#    results/names.csv records its weight as 0.5521 (seed 1337).
+#
+# 6. Above, and by a lot: measured with OMP_NUM_THREADS=1, weight decay 1.0 ends at train 2.3185,
+#    val 2.3155 (weight decay 0.1: 2.1924 / 2.2096; the reference: 2.1726 / 2.1943). Train no
+#    longer ends below val: nothing is memorised, as in mlp-ctx8-wd1, because AdamW shrinks every
+#    weight by lr x 1.0 of itself each step, faster than 3,000 steps of data can build them up.
+#
+# 7. Yes: measured, 3,000 steps of 512 end at train 2.1089, val 2.1435, about 0.05 below the
+#    reference's 2.1943. But it is not a fair race: it saw four times the examples, and each step
+#    costs more. Per example seen the larger batch learns more slowly (the 750-step row with the
+#    reference's examples ends at val 2.2503); it pays only where a larger batch costs little
+#    more per step.
+#
+# 8. Fall: measured, the grid picks w = 0.09 and EM w = 0.0855 (from 0.0962 with kn-4). The
+#    5-gram counts (test 1.9982 on these windows) already explain much of what the 2,000-step MLP
+#    (test 2.2527) knows, so it has less left to add: the mixture's test is 1.9948. (The kn-5 row
+#    of the table, 2.0016, scores padded names, not the walk, so the two differ.)
