@@ -44,6 +44,7 @@ cell), keeps that old English and Chinese beside it as ``was-en`` and ``was-zh``
     python tools/translate.py build    # write each fully translated notebooks/zh/*.ipynb;
                                        # exit 1 naming every cell without a current translation
     python tools/translate.py check    # the same list, writing nothing; exit 1 if anything
+    python tools/translate.py update 02   # any command, for some notebooks only
 
 ``make zh`` runs the three in turn: after editing the English notebooks (``make notebooks`` ends
 with it) run it, fill in the empty ``zh`` blocks it names, and run it again until it passes.
@@ -361,14 +362,14 @@ def build(notebook: Path) -> None:
         nbformat.write(chinese_notebook(notebook), f)
 
 
-def run(command: str) -> int:
-    """Run ``command`` on every English notebook; the exit status (1: cells to translate)."""
+def run(command: str, notebooks: list[Path]) -> int:
+    """Run ``command`` on ``notebooks``; the exit status (1: cells to translate)."""
     if command == "update":
-        for notebook in english_notebooks():
+        for notebook in notebooks:
             print(f"{shown(translation_path(notebook))}: {update(notebook)} to translate")
         return 0
     missing = []
-    for notebook in english_notebooks():
+    for notebook in notebooks:
         lines = problems(notebook)
         if command == "build" and not lines:
             build(notebook)
@@ -389,9 +390,17 @@ def main(argv: list[str] | None = None) -> int:
     """The command line: ``update``, ``build`` or ``check``; returns the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("command", choices=("update", "build", "check"))
+    parser.add_argument(
+        "only", nargs="*", help="notebook numbers or names (e.g. 02); all notebooks if none"
+    )
     args = parser.parse_args(argv)
+    chosen = [
+        n for n in english_notebooks() if not args.only or n.stem.startswith(tuple(args.only))
+    ]
+    if not chosen:
+        parser.error(f"no notebook starts with {', '.join(args.only)}")
     try:
-        return run(args.command)
+        return run(args.command, chosen)
     except TranslationError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
