@@ -14,7 +14,7 @@ Timings on a shared machine are noisy, so the three are run in turn ``--repeats`
 fastest run of each is compared. Both wall-clock and process CPU time are printed: when other
 programs compete for the cores, the CPU time of a single-threaded run is the steadier figure::
 
-    python benchmarks/train_speed.py --data ../shared/reference/names-makemore-2018 --steps 3000
+    python benchmarks/train_speed.py --data datasets/names-makemore-2018 --steps 3000
 """
 
 from __future__ import annotations

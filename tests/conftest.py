@@ -9,7 +9,9 @@ import torch
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = ROOT / "datasets" / "names"
-REFERENCE = ROOT.parent / "shared" / "reference"
+# the lesson's own split (SSA 2018) and the log of its full run: see datasets/README.md
+LESSON = ROOT / "datasets" / "names-makemore-2018"
+LESSON_LOG = LESSON / "lesson-run.log"
 # one line of the reference log: step, train loss, val loss, learning rate
 STEP = re.compile(r"step +(\d+) \| train_loss ([\d.]+) \| val_loss ([\d.]+) \| lr (\S+) \|")
 
@@ -19,32 +21,6 @@ def names_data():
     from ngram_helpers.data import load_names
 
     return load_names(NAMES)
-
-
-def pytest_collection_modifyitems(items):
-    """Mark every test that uses the lesson's reference material ``reference``."""
-    for item in items:
-        if "reference_dir" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.reference)
-
-
-def pytest_terminal_summary(terminalreporter):
-    """Say loudly when the tests of the lesson's reproduction were skipped, and why."""
-    skipped = [r for r in terminalreporter.stats.get("skipped", []) if "reference" in r.keywords]
-    if skipped:
-        terminalreporter.write_line(
-            f"{len(skipped)} test(s) of the lesson's reproduction skipped: its 2018 split and run "
-            f"log were not found at {REFERENCE} (see MAINTAINING.md)",
-            yellow=True,
-        )
-
-
-@pytest.fixture(scope="session")
-def reference_dir():
-    """The lesson's 2018 split and run log; tests that need them skip where they are absent."""
-    if not (REFERENCE / "names-makemore-2018" / "train.txt").is_file():
-        pytest.skip(f"reference material not found at {REFERENCE}")
-    return REFERENCE
 
 
 @pytest.fixture

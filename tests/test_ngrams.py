@@ -17,6 +17,7 @@ from ngram_helpers.ngrams import (
     modified_discounts,
     padded_examples,
 )
+from tests.conftest import LESSON
 
 TOKENIZER = Tokenizer("\nabcdefghijklmnopqrstuvwxyz")
 NAMES = "emma\nava\nanna\nemily\nmia\n"
@@ -145,8 +146,8 @@ def test_best_count_model_picks_alpha_on_val(tmp_path):
         best_count_model(data, 3, ())
 
 
-def test_reference_split_figures(reference_dir):
-    data = load_names(reference_dir / "names-makemore-2018")
+def test_reference_split_figures():
+    data = load_names(LESSON)
     # The published count 4-gram (alpha 0.1) walks the token stream like the MLP: 2.1064.
     train = NgramTable(data.tokens["train"], 3)
     test = NgramTable(data.tokens["test"], 3)

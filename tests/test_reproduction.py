@@ -1,6 +1,6 @@
 """Acceptance: the full reference run on the lesson's 2018 split reprints its log, on both engines.
 
-Skips where ../shared/reference is absent. The two 50,000-step runs (plain and fast engine) run
+The two 50,000-step runs (plain and fast engine) run
 at the same time, one torch thread each, so the test takes about as long as the slower one (a
 minute or two on a 2-core CPU).
 """
@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT, STEP
+from tests.conftest import LESSON, LESSON_LOG, ROOT, STEP
 
 pytestmark = pytest.mark.slow
 TOLERANCE = 2e-6
@@ -23,9 +23,9 @@ def parse(text):
 
 
 @pytest.fixture(scope="module")
-def full_runs(reference_dir):
+def full_runs():
     """stdout of ``python -m ngram_helpers train`` on the 2018 split, per engine."""
-    data = str(reference_dir / "names-makemore-2018")
+    data = str(LESSON)
     runs = {
         engine: subprocess.Popen(
             [
@@ -55,9 +55,9 @@ def full_runs(reference_dir):
 
 
 @pytest.mark.parametrize("engine", ["plain", "fast"])
-def test_full_run_reprints_the_reference_log(reference_dir, full_runs, engine):
+def test_full_run_reprints_the_reference_log(full_runs, engine):
     ours, our_text, our_test = parse(full_runs[engine])
-    ref, ref_text, ref_test = parse((reference_dir / "seed-run.log").read_text())
+    ref, ref_text, ref_test = parse(LESSON_LOG.read_text())
     assert len(ours) == len(ref) == 251
     for (step, train, val, lr), (rstep, rtrain, rval, rlr) in zip(ours, ref, strict=True):
         assert step == rstep and lr == rlr

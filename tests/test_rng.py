@@ -1,4 +1,4 @@
-"""The generator reproduces the test vectors of shared/reference/RNG.md bit for bit."""
+"""ngram_helpers.rng reproduces the test vectors of the lesson's generator bit for bit."""
 
 import pytest
 

@@ -9,7 +9,7 @@ from ngram_helpers.data import load_names
 from ngram_helpers.models import MLP, ModelConfig
 from ngram_helpers.rng import RNG
 from ngram_helpers.train import TrainConfig, build_model, model_config_for, train
-from tests.conftest import STEP
+from tests.conftest import LESSON, LESSON_LOG, STEP
 
 SHORT = TrainConfig(num_steps=20, eval_every=10)
 
@@ -72,9 +72,9 @@ class _Enough(Exception):
 
 
 @pytest.mark.parametrize("engine", ["plain", "fast"])
-def test_first_steps_reprint_the_reference_log(reference_dir, one_thread, engine):
-    data = load_names(reference_dir / "names-makemore-2018")
-    expected = STEP.findall((reference_dir / "seed-run.log").read_text())[:3]  # steps 0..400
+def test_first_steps_reprint_the_reference_log(one_thread, engine):
+    data = load_names(LESSON)
+    expected = STEP.findall(LESSON_LOG.read_text())[:3]  # steps 0..400
     model = build_model(data, model_config_for(data), TrainConfig())
     lines = []
 

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from tests.conftest import NAMES, ROOT
+from tests.conftest import LESSON, NAMES, ROOT
 
 
 def sha256(path):
@@ -31,3 +31,5 @@ def test_readme_quotes_the_checksums():
     readme = (ROOT / "datasets" / "README.md").read_text()
     for split in ("train", "val", "test"):
         assert sha256(NAMES / f"{split}.txt") in readme
+    for path in sorted(LESSON.iterdir()):  # the lesson's split and log, kept byte for byte
+        assert sha256(path) in readme, f"datasets/README.md does not quote {path.name}'s checksum"
