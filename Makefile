@@ -16,6 +16,8 @@ PIP := $(BIN)/python -m pip install -qq --disable-pip-version-check -c $(LOCK)
 NOTEBOOKS := $(filter-out notebooks/01_mlp_basics.ipynb,$(wildcard notebooks/[0-9]*.ipynb)) \
 	notebooks/zh/01_mlp_basics.ipynb
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tools/nbval_sanitize.cfg
+# The learner's own copy of the notebooks and solutions, which `make lab` opens (git-ignored).
+WORKSPACE := workspace
 # Jupyter refuses to start as root unless told it may: containers and cloud machines run as root.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 
@@ -25,7 +27,7 @@ LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 OMP_NUM_THREADS ?= 1
 export OMP_NUM_THREADS
 
-.PHONY: setup lab test unit notebooks lint format lock clean zh
+.PHONY: setup lab refresh lab-repo test unit notebooks lint format lock clean zh
 
 # The notebooks' environment: the project and what it needs, at the versions of $(LOCK).
 $(READY): pyproject.toml $(LOCK)
@@ -46,8 +48,22 @@ $(READY_TEST): $(READY)
 
 setup: $(READY)
 
+# JupyterLab serves the learner's own copy of the series, workspace/ (git-ignored; made on first
+# use by tools/workspace.py), so that saving a notebook never touches a tracked file and the links
+# from the notebooks to ../solutions/ stay inside the served folder. It opens at its notebooks/.
 lab: $(READY)
-	$(BIN)/jupyter lab $(LAB_FLAGS) notebooks/
+	@$(BIN)/python tools/workspace.py create --workspace $(WORKSPACE)
+	$(BIN)/jupyter lab $(LAB_FLAGS) --ContentsManager.preferred_dir=notebooks $(WORKSPACE)/
+
+# After a `git pull`: the course's newer notebooks and solutions into workspace/. A file the
+# learner changed is kept, and the course's version written beside it (NN_name.course.ipynb).
+refresh: $(READY)
+	@$(BIN)/python tools/workspace.py refresh --workspace $(WORKSPACE)
+
+# For maintainers: JupyterLab on the repository itself, to edit the tracked notebooks (then store
+# them with `make notebooks`, see MAINTAINING.md). Its links resolve too: the root holds them all.
+lab-repo: $(READY)
+	$(BIN)/jupyter lab $(LAB_FLAGS) --ContentsManager.preferred_dir=notebooks .
 
 test: $(READY_TEST)
 	$(BIN)/ruff check .
