@@ -9,8 +9,6 @@ what to notice.
 
 from __future__ import annotations
 
-import math
-
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -81,24 +79,48 @@ def num_parameters(V: int, T: int, E: int, H: int, L: int) -> int:  # noqa: N803
 
 
 # =============================================================================================
-# Exercise 2.3 · Perplexity from the loss
+# Exercise 2.3 · The gradient of the embedding table
 # =============================================================================================
 
 
-def perplexity_answer(mlp_test: float) -> float:
-    """The test perplexity of the 3,000-step model: in the notebook, ``math.exp(mlp_test)``.
+def embedding_grad(idx: torch.Tensor, grad_x: torch.Tensor, vocab_size: int) -> torch.Tensor:
+    """dL/dC, shape (V, E), of the lookup x = C[idx].view(B, T*E), given dL/dx (B, T*E).
 
-    The loss is the mean of -ln P(right character), in nats. Its exponential undoes the log of
-    a geometric mean: exp(loss) = 1 / (geometric mean of the probabilities the model gave the
-    right characters). A model that always spread its probability evenly over k characters, one
-    of them right, would have exactly that perplexity k, hence "as unsure as a fair choice among
-    k". The uniform guess over 27 symbols has perplexity 27, a perfect model 1.
+    Derive it from what the lookup does. Entry (b, t*E + e) of x is a copy of entry
+    (idx[b, t], e) of C: block t of row b is the row of the t-th context character. So a small
+    change of C[v, e] moves every entry of x that is a copy of it, and by the chain rule
 
-    The base must match the log of the loss: the loss uses the natural log, so the base is e.
-    2 to the loss would be right only for a loss in bits; the perplexity itself is the same in
-    any base, as long as the two agree.
+        dL/dC[v, e] = sum over all (b, t) with idx[b, t] = v of dL/dx[b, t*E + e].
+
+    In tensors:
+
+    - ``grad_x.view(B, T, E)`` undoes the concatenation: x was made by ``emb.view(B, T*E)``,
+      which lays the T rows of E side by side, so T blocks of E, not E blocks of T. Then
+      ``.view(B*T, E)`` lists one row per place in the batch, example by example;
+    - ``idx.flatten()`` lists the ids in the same order, so row k of the two belong together;
+    - ``index_add_(0, ids, rows)`` adds row k into row ids[k] of a zero table. A character
+      that stands in k places of the batch gets the sum of its k rows, and a character that
+      occurs nowhere keeps its zero row: the loss does not depend on it.
+
+    The tempting ``grad[ids] = rows`` is an assignment: for a repeated id each write replaces
+    the previous one, and only one of its rows survives. In a batch of names almost every
+    character is repeated (the newline and 'a' stand in dozens of places of a batch of 128), so
+    that gradient would be wrong nearly everywhere. A mean instead of the sum is wrong too: the
+    row was used k times, and each use adds its own effect on the loss.
+
+    The same sum is a matrix product, ``F.one_hot(ids, V).T.float() @ rows``: the lookup is a
+    one-hot vector times C, and the backward of a product by a matrix is a product by its
+    transpose. ``index_add_`` computes it without building the (B*T, V) one-hot matrix; it is
+    what PyTorch's own ``nn.Embedding`` backward does. And it is why an embedding's gradient is
+    sparse: in one batch only the rows of the characters present receive any gradient. (Plain
+    gradient descent would then change only those rows; AdamW still moves the others a little,
+    by its running averages of earlier gradients and by its weight decay.)
     """
-    return math.exp(mlp_test)
+    B, T = idx.shape  # noqa: N806 (the sizes, named as in the text)
+    E = grad_x.shape[1] // T  # noqa: N806
+    rows = grad_x.reshape(B, T, E).reshape(B * T, E)  # one row per place in the batch
+    table_grad = torch.zeros(vocab_size, E, dtype=grad_x.dtype)
+    return table_grad.index_add_(0, idx.flatten(), rows)
 
 
 # =============================================================================================

@@ -572,10 +572,44 @@ LEARNING_RATE_QUESTION = "at learning rate 1 the train loss falls at every step"
 _explorer_runs: dict[int, tuple[Split, dict[str, Curves]]] = {}
 
 
-def _explorer_run(data: Split, **changes) -> Curves:
-    """What the explorer trains with its starting settings, ``changes`` applied."""
+class _SigmoidSteeperBackward(torch.autograd.Function):
+    """A sigmoid whose backward multiplies the gradient by 4: σ' then peaks at 1, as tanh' does."""
+
+    @staticmethod
+    def forward(ctx, z: torch.Tensor) -> torch.Tensor:
+        s = torch.sigmoid(z)
+        ctx.save_for_backward(s)
+        return s
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor) -> torch.Tensor:
+        (s,) = ctx.saved_tensors
+        return 4 * grad * s * (1 - s)
+
+
+class _Unit(nn.Module):
+    """A hidden-layer activation given as a function, for the runs that take sigmoid apart."""
+
+    def __init__(self, fn: Callable[[torch.Tensor], torch.Tensor]) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.fn(z)
+
+
+def _explorer_run(
+    data: Split, unit: Callable[[torch.Tensor], torch.Tensor] | None = None, **changes
+) -> Curves:
+    """What the explorer trains with its starting settings, ``changes`` applied.
+
+    ``unit``, if given, replaces the hidden activation (the weights are drawn as before: an
+    activation has none), for the runs that test why sigmoid units lag behind.
+    """
     settings = {**EXPLORER_START, **changes}
     model = make_mlp([2, settings["hidden_width"], 1], settings["activation"], seed=0)
+    if unit is not None:
+        model[1] = _Unit(unit)
     return fit_full_batch(
         model,
         data,
@@ -586,12 +620,18 @@ def _explorer_run(data: Split, **changes) -> Curves:
 
 
 def _explorer_measurements(data: Split) -> dict[str, Curves]:
-    """The start, sigmoid and learning-rate-1 runs on ``data`` (kept per data set)."""
+    """The explorer's runs on ``data`` (kept per data set).
+
+    Besides the start, sigmoid and learning-rate-1 runs: sigmoid with a 4 times steeper backward
+    pass (AdamW's rescaling makes it the same run), and tanh(z/2), a tanh as wide as a sigmoid.
+    """
     if id(data) not in _explorer_runs or _explorer_runs[id(data)][0] is not data:
         runs = {
             "start": _explorer_run(data),
             "sigmoid": _explorer_run(data, activation="sigmoid"),
             "fast": _explorer_run(data, learning_rate=1.0),
+            "steeper": _explorer_run(data, unit=_SigmoidSteeperBackward.apply),
+            "wide tanh": _explorer_run(data, unit=lambda z: torch.tanh(z / 2)),
         }
         _explorer_runs[id(data)] = (data, runs)
     return _explorer_runs[id(data)][1]
@@ -612,6 +652,20 @@ def _yes_or_no(value: object, question: str) -> bool | None:
     return text == "yes"
 
 
+def _why_sigmoid_lags(runs: dict[str, Curves]) -> str:
+    """What the runs say about the sigmoid network's higher loss, under AdamW."""
+    return (
+        "Not because σ' is at most 1/4: AdamW divides each parameter's gradient by its own "
+        "running size, and the same sigmoid network with every gradient through its units "
+        f"multiplied by 4 ends at {runs['steeper'].train_loss[-1]:.3f} too. What AdamW cannot "
+        "rescale is the shape: σ(z) = 1/2 + tanh(z/2)/2 is a tanh twice as wide, whose units "
+        "bend only for pre-activations twice as large, and AdamW moves a weight by rarely more "
+        "than one learning rate per step, however steep the slope, so the weights take longer "
+        "to grow that large. A tanh(z/2) network, as wide but centred at 0, ends at "
+        f"{runs['wide tanh'].train_loss[-1]:.3f}"
+    )
+
+
 @checked
 def check_explorer_predictions(predictions: Mapping[str, object] | None, data: Split) -> Feedback:
     """Exercise 1.5: yes/no predictions about two explorer settings, judged by running them.
@@ -619,7 +673,9 @@ def check_explorer_predictions(predictions: Mapping[str, object] | None, data: S
     ``predictions`` maps :data:`SIGMOID_QUESTION` and :data:`LEARNING_RATE_QUESTION` to "yes" or
     "no"; ``data`` is the explorer's (the 40 noisy moons). The check trains the explorer's
     starting network, the same with sigmoid units and the same at learning rate 1, exactly as
-    the explorer does, and says what each run shows.
+    the explorer does (AdamW, from the same seed), and says what each run shows. Two more runs
+    explain the sigmoid's result: its gradient multiplied by 4 (AdamW undoes that), and a tanh
+    stretched to a sigmoid's width.
     """
     if predictions is None:
         return not_attempted("Fill in `predictions` in the cell above")
@@ -650,18 +706,14 @@ def check_explorer_predictions(predictions: Mapping[str, object] | None, data: S
         f"{n_steps} steps (at the explorer's {EXPLORER_START['learning_rate']}: "
         f"{_rises(start.train_loss)})"
     )
-    why_slower = (
-        ". Section 2's table explains it: σ' is at most 1/4 where tanh' reaches 1, so every "
-        "gradient through a sigmoid unit is several times smaller"
-        if slower
-        else ""
-    )
+    why_slower = f". {_why_sigmoid_lags(runs)}" if slower else ""
     require(
         answers[SIGMOID_QUESTION] == slower,
         f"the run says {'yes' if slower else 'no'}: {sigmoid_says}{why_slower}",
     )
     why_rises = (
-        ". A step that long can overshoot the bottom of the valley and land higher up the "
+        ". AdamW's first step moves every weight by one whole learning rate, here 1, whatever "
+        "the slope: steps that long overshoot the bottom of the valley and land higher up the "
         "other side"
         if not smooth
         else ""
@@ -670,7 +722,8 @@ def check_explorer_predictions(predictions: Mapping[str, object] | None, data: S
         answers[LEARNING_RATE_QUESTION] == smooth,
         f"the run says {'yes' if smooth else 'no'}: {fast_says}{why_rises}",
     )
+    why = f" {_why_sigmoid_lags(runs)}." if slower else ""
     return correct(
-        f"both predictions hold: {sigmoid_says}; {fast_says}. Now set the explorer to each and "
-        "look at the loss curve: the slow one is smooth, the fast one jagged."
+        f"both predictions hold: {sigmoid_says}; {fast_says}.{why} Now set the explorer to each "
+        "and look at the loss curve: the slow one is smooth, the fast one jagged."
     )

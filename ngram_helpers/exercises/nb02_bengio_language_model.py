@@ -6,7 +6,8 @@ Notebook 02 (the Bengio et al. MLP language model against count n-grams) has fiv
   grid than the notebook's;
 - 2.2 ``check_num_parameters``: the parameter count, as a formula of V, T, E, H, of the MLP
   with L hidden layers (notebook 05's deeper models);
-- 2.3 ``check_perplexity``: the test perplexity of the 3,000-step model, from its loss;
+- 2.3 ``check_embedding_grad``: the backward pass of the embedding lookup, dL/dC from dL/dx,
+  a scatter-add over the ids, checked against autograd;
 - 2.4 ``check_direct_mlp``: the paper's direct connections from the embeddings to the output,
   as a subclass of the package's ``MLP``, checked on a tiny random model (forward, loss,
   gradients, and a start identical to the plain model's);
@@ -14,8 +15,9 @@ Notebook 02 (the Bengio et al. MLP language model against count n-grams) has fiv
   measured on val against the plain MLP.
 
 Every reference answer is computed here from the package (``NgramCounts.loss``,
-``ModelConfig.num_parameters``, the modules' own layers, ``split_loss``), and the typical wrong
-answers are computed too, so that the sentence names the mistake rather than only the gap.
+``ModelConfig.num_parameters``, autograd, the modules' own layers, ``split_loss``), and the
+typical wrong answers are computed too, so that the sentence names the mistake rather than only
+the gap.
 """
 
 from __future__ import annotations
@@ -32,12 +34,14 @@ from ngram_helpers.evaluate import split_loss
 from ngram_helpers.exercises.feedback import (
     Feedback,
     as_number,
+    as_tensor,
     checked,
     compare_tensors,
     correct,
     not_attempted,
     numbers_close,
     require,
+    tensors_close,
     wrong,
 )
 from ngram_helpers.models import MLP, ModelConfig
@@ -215,50 +219,151 @@ def check_num_parameters(
 
 
 # ---------------------------------------------------------------------------------------------
-# Exercise 2.3 · perplexity from the loss
+# Exercise 2.3 · the gradient of the embedding table
+
+# A tiny table whose last symbol never occurs and most of whose others occur several times, one
+# of them twice in the same context: V = 7, T = 3, E = 4, B = 8 (no two sizes equal).
+TINY_TABLE = (7, 3, 4, 8)
+
+
+def _table_gradient(idx: torch.Tensor, grad_x: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
+    """dL/dC by autograd: the vector-Jacobian product of the lookup x = C[idx].flatten(1)."""
+    weights = table.detach().clone().requires_grad_(True)
+    (grad,) = torch.autograd.grad(weights[idx].flatten(1), weights, grad_outputs=grad_x)
+    return grad
+
+
+def _tiny_lookup() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The tiny case: ids (B, T) drawn from all symbols but the last, dL/dx (B, T·E), a table."""
+    v, t, e, b = TINY_TABLE
+    generator = torch.Generator().manual_seed(2)
+    idx = torch.randint(v - 1, (b, t), generator=generator)
+    idx[0, 2] = idx[0, 0]  # one symbol twice in the same context
+    grad_x = torch.randn(b, t * e, generator=generator)
+    return idx, grad_x, torch.randn(v, e, generator=generator)
+
+
+def _names_lookup(
+    config: ModelConfig, data: NamesData
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The names model (seed 1337) on the first 128 training windows: ids, dL/dx, dL/dC."""
+    model = MLP(config, RNG(1337))
+    idx, targets = NgramTable(data.tokens["train"], config.context_length).examples(0, 128)
+    table = model.wte.weight.detach().clone().requires_grad_(True)
+    x = table[idx].flatten(1)
+    loss = F.cross_entropy(model.mlp(x), targets)
+    grad_x, grad_table = torch.autograd.grad(loss, [x, table])
+    return idx, grad_x, grad_table
+
+
+def _lookup_mistake(
+    got: torch.Tensor, idx: torch.Tensor, grad_x: torch.Tensor, vocab_size: int
+) -> str | None:
+    """What a typical wrong table gradient got wrong, or None when it is none of them."""
+    e = grad_x.shape[1] // idx.shape[1]
+    ids, rows = idx.flatten(), grad_x.reshape(-1, e).double()
+    used = torch.bincount(ids, minlength=vocab_size) > 0
+    right = torch.zeros(vocab_size, e, dtype=torch.float64).index_add_(0, ids, rows)
+
+    def close(a: torch.Tensor, b: torch.Tensor) -> bool:
+        return a.shape == b.shape and bool(torch.allclose(a, b, atol=1e-5))
+
+    if close(got[used], right[used]) and not close(got[~used], right[~used]):
+        return (
+            "the rows of the symbols in the batch are right, but a symbol that occurs nowhere "
+            "in idx should get a zero row: the loss does not depend on it. Start from "
+            "torch.zeros(V, E), not torch.empty"
+        )
+    if all(
+        any(close(got[v], rows[k]) for k in (ids == v).nonzero().flatten().tolist())
+        for v in used.nonzero().flatten().tolist()
+    ):
+        return (
+            "each row holds the gradient of only one of the places its symbol stands: an "
+            "assignment such as grad[idx] = ... keeps one write per repeated id. A symbol used "
+            "k times gets the sum of its k rows: accumulate them (index_add_)"
+        )
+    counts = torch.bincount(ids, minlength=vocab_size).clamp(min=1).double()
+    if close(got, right / counts[:, None]):
+        return (
+            "each row is the mean of the places its symbol stands; the lookup copies the row "
+            "k times, so its gradient is the sum of the k rows, not their mean"
+        )
+    b, t = idx.shape
+    shuffled = {
+        "idx.T.flatten() lists the ids position by position, while the rows of grad_x are "
+        "taken example by example: flatten both in the same order": (idx.T.flatten(), rows),
+        "grad_x is laid out as T blocks of E numbers per example (x = emb.view(B, T*E)), not "
+        "E blocks of T: reshape it to (B, T, E), then (B*T, E)": (
+            ids,
+            grad_x.reshape(b, e, t).transpose(1, 2).reshape(-1, e).double(),
+        ),
+    }
+    for message, (wrong_ids, wrong_rows) in shuffled.items():
+        wrong_table = torch.zeros(vocab_size, e, dtype=torch.float64)
+        if close(got, wrong_table.index_add_(0, wrong_ids, wrong_rows)):
+            return message
+    return None
 
 
 @checked
-def check_perplexity(answer: object, mlp_test: float, mlp_val: float) -> Feedback:
-    """Exercise 2.3: ``answer`` is the test perplexity, e to the power of the test loss.
+def check_embedding_grad(
+    embedding_grad: Callable[[torch.Tensor, torch.Tensor, int], object] | None,
+    config: ModelConfig,
+    data: NamesData,
+) -> Feedback:
+    """Exercise 2.3: ``embedding_grad(idx, grad_x, vocab_size)`` is dL/dC of the lookup.
 
-    ``mlp_test`` and ``mlp_val`` are the notebook's losses (nats per character); the test
-    perplexity is compared to 4 significant digits, and the usual slips are named: base 2 or 10
-    instead of e, the loss itself, its bits, the inverse, or the val split.
+    The forward step is x = C[idx].flatten(1): ids (B, T), table C (V, E), x (B, T·E). Given
+    dL/dx, the learner returns dL/dC, shape (V, E), compared with autograd on a tiny table
+    (a symbol twice in one context, another never used) and on the names model of ``config``
+    (seed 1337) for the first 128 training windows. Named: an assignment that keeps one of a
+    repeated id's rows, a non-zero row for an unused symbol, a mean in place of the sum, ids
+    and rows flattened in different orders, and blocks of T read as blocks of E.
     """
-    if answer is None:
-        return not_attempted("Set `answer` to the test perplexity of the 3,000-step model")
-    value = as_number(answer, "answer")
-    expected = math.exp(mlp_test)
-    if math.isclose(value, expected, rel_tol=1e-4):
-        return correct(
-            f"perplexity {expected:.2f}: after 3,000 steps the model is as unsure of the next "
-            f"character as a fair choice among about {expected:.0f} of the 27 symbols"
-        )
-    slips = [
-        (mlp_test, "that is the loss itself: the perplexity is e to the power of the loss"),
-        (2**mlp_test, "that is 2 to the loss: the loss is in nats (natural log), so use e"),
-        (10**mlp_test, "that is 10 to the loss: the loss is in nats (natural log), so use e"),
-        (
-            mlp_test / math.log(2),
-            "that is the loss in bits per character; the perplexity is e to the loss in nats",
-        ),
-        (
-            math.exp(-mlp_test),
-            "that is e to minus the loss, the geometric mean probability of the right "
-            "character: the perplexity is its inverse",
-        ),
-        (math.exp(mlp_val), "that is the val perplexity; the task asks for the test split"),
-    ]
-    for slip, message in slips:
-        if math.isclose(value, slip, rel_tol=1e-4):
-            return wrong(message)
-    if value > 27 or value < 1:
-        return wrong(
-            f"{value:g} is outside 1 to 27: a perplexity is at least 1 (certain and right), "
-            "and 27 is the uniform guess this model beats"
-        )
-    return wrong(f"{value:g} is not e to the power of the test loss `mlp_test`")
+    if embedding_grad is None:
+        return not_attempted("Write `embedding_grad` in the cell above")
+    require(callable(embedding_grad), "embedding_grad should be a function (def ...)")
+    v, t, e, b = TINY_TABLE
+    idx, grad_x, table = _tiny_lookup()
+    value = embedding_grad(idx.clone(), grad_x.clone(), v)
+    if value is None:
+        return not_attempted("Fill in the body of `embedding_grad` in the cell above")
+    got = as_tensor(value, "embedding_grad(idx, grad_x, V)")
+    require(
+        got.shape != (b * t, e) and got.shape != (b, t, e),
+        f"you return one row per place in the batch, shape {tuple(got.shape)}: the table's "
+        f"gradient has one row per symbol, (V, E) = ({v}, {e}). Add each place's row into the "
+        "row of its symbol",
+    )
+    require(
+        got.shape != (int(torch.unique(idx).numel()), e),
+        f"you return a row only for the {int(torch.unique(idx).numel())} symbols in the batch; "
+        f"the table has a row for each of the V = {v} symbols, zero for the unused ones",
+    )
+    expected = _table_gradient(idx, grad_x, table)
+    if got.shape == expected.shape and not tensors_close(got, expected, atol=1e-5):
+        mistake = _lookup_mistake(got, idx, grad_x, v)
+        if mistake is not None:
+            return wrong(mistake)
+    differs = compare_tensors(got, expected, "dL/dC on a tiny table", atol=1e-5)
+    if differs is not None:
+        return differs
+    idx, grad_x, expected = _names_lookup(config, data)
+    got = embedding_grad(idx.clone(), grad_x.clone(), config.vocab_size)
+    differs = compare_tensors(got, expected, "dL/dC on the names model", atol=1e-6)
+    if differs is not None:
+        return differs
+    counts = torch.bincount(idx.flatten(), minlength=config.vocab_size)
+    top = int(counts.argmax())
+    symbol = data.tokenizer.decode([top])
+    return correct(
+        f"your table gradient equals autograd's. In the names model's first batch of "
+        f"{idx.shape[0]} windows, {symbol!r} stands in {int(counts[top])} of the "
+        f"{idx.numel()} places, so its row is the sum of {int(counts[top])} rows of dL/dx; "
+        f"{int((counts == 0).sum())} of the {config.vocab_size} symbols do not occur and get "
+        "a zero row, which is why an embedding's gradient is sparse"
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -262,13 +262,32 @@ def test_1_5_solution_passes(small):
 @pytest.mark.parametrize(
     "change, fragment",
     [
-        ({ex.SIGMOID_QUESTION: "no"}, "σ' is at most 1/4"),
+        ({ex.SIGMOID_QUESTION: "no"}, "multiplied by 4 ends at 0.257 too"),
+        ({ex.SIGMOID_QUESTION: "no"}, "a tanh twice as wide"),
         ({ex.LEARNING_RATE_QUESTION: "yes"}, "overshoot"),
         ({ex.SIGMOID_QUESTION: "maybe"}, 'with "yes" or "no"'),
     ],
 )
 def test_1_5_wrong_predictions_are_explained(small, change, fragment):
     assert_wrong(ex.check_explorer_predictions({**sol.predictions, **change}, small), fragment)
+
+
+def test_1_5_the_explanation_holds_under_adamw(small):
+    """What the feedback says about sigmoid, measured on the explorer's runs.
+
+    AdamW cancels a constant factor on the gradient (so σ' <= 1/4 is not the cause), while a
+    tanh as wide as a sigmoid lags as the sigmoid does.
+    """
+    runs = ex._explorer_measurements(small)
+    tanh, sigmoid = runs["start"].train_loss[-1], runs["sigmoid"].train_loss[-1]
+    assert runs["steeper"].train_loss[-1] == pytest.approx(sigmoid, abs=1e-3)
+    assert runs["wide tanh"].train_loss[-1] > (tanh + sigmoid) / 2
+    assert ex._rises(runs["fast"].train_loss) > 0
+
+
+def test_1_5_the_correct_answer_also_gets_the_mechanism(small):
+    feedback = ex.check_explorer_predictions(sol.predictions, small)
+    assert "Not because σ' is at most 1/4" in feedback.message
 
 
 def test_1_5_bools_count_as_yes_and_no(small):

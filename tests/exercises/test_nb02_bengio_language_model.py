@@ -6,8 +6,6 @@ training names); exercise 2.5's runs use a tiny MLP trained for a few hundred st
 whole file stays within seconds.
 """
 
-import math
-
 import pytest
 import torch
 import torch.nn.functional as F
@@ -18,9 +16,10 @@ from ngram_helpers.models import MLP, ModelConfig
 from ngram_helpers.ngrams import DEFAULT_ALPHAS, fit_counts, padded_examples
 from ngram_helpers.rng import RNG
 from ngram_helpers.train import TrainConfig, train
-from tests.conftest import assert_all_wrong, assert_wrong, load_solution, raises
+from tests.conftest import assert_all_wrong, assert_wrong, empty_function, load_solution, raises
 
 sol = load_solution("02_bengio_language_model")
+SMALL = ModelConfig(vocab_size=27, context_length=3, embedding_size=8, hidden_size=32)
 pytestmark = pytest.mark.usefixtures("one_thread_per_module")
 
 
@@ -103,34 +102,90 @@ def test_2_2_empty_answer_is_not_attempted():
     assert ex.check_num_parameters(lambda v, t, e, h, n: None).status == "empty"
 
 
-# --- Exercise 2.3 · perplexity from the loss -------------------------------------------------
-
-MLP_TEST, MLP_VAL = 2.2217, 2.1943  # losses of about the notebook's size
+# --- Exercise 2.3 · the gradient of the embedding table --------------------------------------
 
 
-def test_2_3_solution_passes():
-    answer = sol.perplexity_answer(MLP_TEST)
-    assert ex.check_perplexity(answer, MLP_TEST, MLP_VAL).status == "correct"
-    assert ex.check_perplexity(round(answer, 3), MLP_TEST, MLP_VAL).passed  # rounded is fine
+def test_2_3_solution_passes(names_data):
+    config = ModelConfig(vocab_size=27, context_length=3, embedding_size=48, hidden_size=512)
+    feedback = ex.check_embedding_grad(sol.embedding_grad, config, names_data)
+    assert feedback.status == "correct", feedback.message
+
+
+def test_2_3_one_hot_product_passes_too(names_data):
+    def one_hot_product(idx, grad_x, vocab_size):
+        rows = grad_x.reshape(idx.numel(), -1)
+        return F.one_hot(idx.flatten(), vocab_size).T.to(grad_x.dtype) @ rows
+
+    assert ex.check_embedding_grad(one_hot_product, SMALL, names_data).passed
+
+
+def places(idx, grad_x):
+    """The ids and the rows of dL/dx, one per place in the batch, in the same order."""
+    return idx.flatten(), grad_x.reshape(idx.numel(), -1)
+
+
+def assigned(idx, grad_x, vocab_size):
+    ids, rows = places(idx, grad_x)
+    table = torch.zeros(vocab_size, rows.shape[1])
+    table[ids] = rows
+    return table
+
+
+def unused_rows_left(idx, grad_x, vocab_size):
+    ids, rows = places(idx, grad_x)
+    table = torch.full((vocab_size, rows.shape[1]), float("nan"))
+    for v in ids.unique():
+        table[v] = rows[ids == v].sum(0)
+    return table
+
+
+def unused_rows_random(idx, grad_x, vocab_size):
+    table = unused_rows_left(idx, grad_x, vocab_size)
+    return torch.where(table.isnan(), torch.randn(table.shape), table)
+
+
+def averaged(idx, grad_x, vocab_size):
+    ids, rows = places(idx, grad_x)
+    table = torch.zeros(vocab_size, rows.shape[1])
+    for v in ids.unique():
+        table[v] = rows[ids == v].mean(0)
+    return table
+
+
+def ids_by_position(idx, grad_x, vocab_size):
+    _, rows = places(idx, grad_x)
+    return torch.zeros(vocab_size, rows.shape[1]).index_add_(0, idx.T.flatten(), rows)
+
+
+def blocks_of_e(idx, grad_x, vocab_size):
+    (b, t), e = idx.shape, grad_x.shape[1] // idx.shape[1]
+    rows = grad_x.reshape(b, e, t).transpose(1, 2).reshape(-1, e)
+    return torch.zeros(vocab_size, e).index_add_(0, idx.flatten(), rows)
 
 
 @pytest.mark.parametrize(
     "answer, fragment",
     [
-        (2**MLP_TEST, "2 to the loss"),
-        (MLP_TEST, "the loss itself"),
-        (math.exp(-MLP_TEST), "its inverse"),
-        (math.exp(MLP_VAL), "val perplexity"),
-        (MLP_TEST / math.log(2), "bits per character"),
-        (30.0, "outside 1 to 27"),
+        (assigned, "accumulate them (index_add_)"),
+        (unused_rows_left, "should get a zero row"),
+        (unused_rows_random, "should get a zero row"),
+        (averaged, "not their mean"),
+        (ids_by_position, "flatten both in the same order"),
+        (blocks_of_e, "T blocks of E"),
+        (lambda idx, g, v: places(idx, g)[1], "one row per place in the batch"),
+        (lambda idx, g, v: g.reshape(*idx.shape, -1), "one row per place in the batch"),
+        (lambda idx, g, v: unused_rows_left(idx, g, v)[idx.unique()], "a row only for"),
+        (lambda idx, g, v: -sol.embedding_grad(idx, g, v), "opposite sign"),
+        (lambda idx, g, v: 2 * sol.embedding_grad(idx, g, v), "constant factor"),
     ],
 )
-def test_2_3_typical_mistakes_are_named(answer, fragment):
-    assert_wrong(ex.check_perplexity(answer, MLP_TEST, MLP_VAL), fragment)
+def test_2_3_typical_mistakes_are_named(answer, fragment, names_data):
+    assert_wrong(ex.check_embedding_grad(answer, SMALL, names_data), fragment)
 
 
-def test_2_3_empty_answer_is_not_attempted():
-    assert ex.check_perplexity(None, MLP_TEST, MLP_VAL).status == "empty"
+def test_2_3_empty_answer_is_not_attempted(names_data):
+    assert ex.check_embedding_grad(None, SMALL, names_data).status == "empty"
+    assert ex.check_embedding_grad(empty_function, SMALL, names_data).status == "empty"
 
 
 # --- Exercise 2.4 · direct connections -------------------------------------------------------
@@ -198,7 +253,6 @@ def test_2_4_empty_answer_is_not_attempted():
 
 # --- Exercise 2.5 · do direct connections help? ----------------------------------------------
 
-SMALL = ModelConfig(vocab_size=27, context_length=3, embedding_size=8, hidden_size=32)
 STEPS = 200
 
 
@@ -259,7 +313,7 @@ def test_checks_given_garbage_answer_and_do_not_raise(fourgram, names_data, runs
     checks = [
         lambda answer: ex.check_fine_alpha(answer, fourgram, names_data),
         ex.check_num_parameters,
-        lambda answer: ex.check_perplexity(answer, MLP_TEST, MLP_VAL),
+        lambda answer: ex.check_embedding_grad(answer, SMALL, names_data),
         ex.check_direct_mlp,
         lambda answer: ex.check_direct_run(answer, answer, runs["plain"][1], names_data),
     ]
