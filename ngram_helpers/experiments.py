@@ -1,10 +1,14 @@
 """The rows of the results table of notebook 05: every model, scored the same way.
 
 Each row is one model on one split folder, scored by the mean negative log-likelihood per
-character (nats) on val and test:
+character (nats) on val and test, every row on the examples of the lesson's evaluation: the
+n-gram walk of each split (``evaluate.split_loss``) for the context the row reads. A count model,
+counted on padded names, reads each walk context with the previous name's characters hidden
+(``walk_examples``), so it is scored on the same targets as the MLPs:
 
 - ``uniform``: every one of the V characters has probability 1/V, a loss of ln V;
-- ``count-n``: the count n-gram model of ``ngram_helpers.ngrams`` with its best add-alpha;
+- ``count-n``: the count n-gram model of ``ngram_helpers.ngrams`` with its best add-alpha (chosen
+  on the val walk);
 - ``mlp-*``: the MLP trained by ``ngram_helpers.train.train``. The lesson's model comes first;
   every other MLP row is its ``parent`` row with the ``changes`` it lists, and its description
   is written from those changes, so it cannot drift from what the row runs;
@@ -31,10 +35,10 @@ from dataclasses import asdict, dataclass, field, replace
 import torch
 
 from ngram_helpers.data import NamesData
-from ngram_helpers.evaluate import padded_loss, split_loss
+from ngram_helpers.evaluate import evaluation_examples, split_loss
 from ngram_helpers.mixture import mixture_loss, mixture_weights, target_probabilities
-from ngram_helpers.models import MLP, ModelConfig
-from ngram_helpers.ngrams import best_count_model, fit_kneser_ney
+from ngram_helpers.models import MLP, ModelConfig, current_name_only
+from ngram_helpers.ngrams import DEFAULT_ALPHAS, fit_counts, fit_kneser_ney
 from ngram_helpers.sample import name_origins, origin_shares, sample_names
 from ngram_helpers.train import History, TrainConfig, build_model, train
 
@@ -271,6 +275,28 @@ def build_row_model(row: Row, data: NamesData) -> MLP:
     return model
 
 
+def walk_examples(data: NamesData, split: str, order: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The walk's examples as a count model of ``order`` reads them: (contexts, targets).
+
+    The examples are those ``split_loss`` averages for an MLP reading ``order - 1`` characters
+    (at least 1: the walk needs a context); the contexts keep their last ``order - 1``
+    characters, with the previous name's hidden by end tokens (``current_name_only``), as the
+    padded names the model was counted from.
+    """
+    contexts, targets = evaluation_examples(data.tokens[split], max(order - 1, 1))
+    hidden = current_name_only(contexts, data.tokenizer.end_token)
+    return hidden[:, hidden.shape[1] - (order - 1) :], targets
+
+
+def count_walk_losses(data: NamesData, order: int) -> tuple[float, float, float]:
+    """The add-alpha count model of ``order`` on the walk: alpha chosen on val, val and test."""
+    model = fit_counts(data, order)
+    val, test = walk_examples(data, "val", order), walk_examples(data, "test", order)
+    val_losses = {alpha: model.loss(*val, alpha) for alpha in DEFAULT_ALPHAS}
+    alpha = min(val_losses, key=val_losses.get)
+    return alpha, val_losses[alpha], model.loss(*test, alpha)
+
+
 def run_row(row: Row, data: NamesData, *, progress: bool = False) -> RowResult:
     """Fit or train the row's model on ``data`` and score it on val and test."""
     start = time.process_time()
@@ -279,14 +305,14 @@ def run_row(row: Row, data: NamesData, *, progress: bool = False) -> RowResult:
         loss = math.log(vocab)
         return RowResult(loss, loss, parameters=0, steps=0, cpu_seconds=0.0, seed=None)
     if row.kind == "count":
-        alpha, val, test = best_count_model(data, row.order)
+        alpha, val, test = count_walk_losses(data, row.order)
         return RowResult(
             val, test, parameters=vocab**row.order, steps=0,  # one probability per cell
             cpu_seconds=time.process_time() - start, seed=None, extra={"alpha": alpha},
         )  # fmt: skip
     if row.kind == "kneser-ney":
         model = fit_kneser_ney(data, row.order)
-        val, test = padded_loss(model, data, "val"), padded_loss(model, data, "test")
+        val, test = (model.loss(*walk_examples(data, s, row.order)) for s in ("val", "test"))
         return RowResult(
             val, test, parameters=vocab**row.order, steps=0,
             cpu_seconds=time.process_time() - start, seed=None,

@@ -75,16 +75,27 @@ def read_sidecar(table: Path) -> dict:
         raise ValueError(f"{path} is not a results sidecar (invalid JSON: {err})") from None
 
 
-def show_table(table: Table) -> None:
-    """Print every row: parameters, training steps, CPU seconds, val and test loss."""
+def show_table(table: Table, descriptions: bool = False) -> None:
+    """Print every row: parameters, training steps, CPU seconds, val and test loss.
+
+    With ``descriptions``, each line ends with what the row is (the CSV's ``description``, with
+    "->" written as an arrow and a mixture's "weights fitted on val" left to the reader).
+    """
     width = max(len(name) for name in table)
-    print(f"{'row':{width}} {'parameters':>11} {'steps':>7} {'CPU s':>7} {'val':>7} {'test':>7}")
+    header = f"{'row':{width}} {'parameters':>11} {'steps':>7} {'CPU s':>7} {'val':>7} {'test':>7}"
+    print(header + ("  what it is" if descriptions else ""))
     for name, line in table.items():
-        print(
+        text = (
             f"{name:{width}} {int(line['parameters']):>11,} {int(line['steps']):>7,} "
             f"{float(line['cpu_seconds']):>7.0f} {float(line['val_loss']):>7.4f} "
             f"{float(line['test_loss']):>7.4f}"
         )
+        if descriptions:
+            described = (
+                line["description"].replace("->", "→").replace(", weights fitted on val", "")
+            )
+            text += f"  {described}"
+        print(text)
 
 
 def curves(sidecar: dict, names: list[str], key: str) -> dict[str, tuple[list[int], list[float]]]:

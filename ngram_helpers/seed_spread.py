@@ -86,6 +86,16 @@ def beyond_spread(a: Spread, b: Spread) -> bool:
     return abs(a.mean - b.mean) > max(a.range, b.range)
 
 
+def tied_with_lowest(spreads: dict[str, Spread], names: list[str]) -> list[str]:
+    """The rows of ``names`` that the rule cannot tell from the one of lowest mean, lowest first.
+
+    Picking "the best row" by its number alone is picking by luck when this holds more than one
+    row: they tie, and a choice among them needs another reason (a smaller model, a cheaper run).
+    """
+    ranked = sorted(names, key=lambda name: spreads[name].mean)
+    return [name for name in ranked if not beyond_spread(spreads[ranked[0]], spreads[name])]
+
+
 def difference_text(a: Spread, b: Spread) -> str:
     """The change of mean from ``a`` to ``b``, and whether it is larger than the spread."""
     change = b.mean - a.mean

@@ -179,7 +179,7 @@ def beat_the_2k_row(data: NamesData) -> list[RowResult]:
 #    add-alpha gives every character the same small extra count in such a context, whatever
 #    shorter contexts know. Kneser-Ney takes a discount off each seen count and hands the freed
 #    probability to the model with one character less of context, built from continuation
-#    counts: count-5 2.1247 becomes kn-5 1.9742 (val).
+#    counts: count-5 2.1251 becomes kn-5 1.9742 (val).
 #
 # 4. At context 3 only a name's first two letters have a context that reaches back into the
 #    previous name; at context 5 its first four do, and those characters split "a name starts"
@@ -188,8 +188,8 @@ def beat_the_2k_row(data: NamesData) -> list[RowResult]:
 #
 # 5. EM gives each model the average share of the targets it explains better. A weight of 0.0962
 #    means the weak MLP (test 2.2527) adds little beside the counts (test 2.0782): the mixture
-#    reaches 2.0751. `mlp-deep2-names` is about as good as kn-4, so it gets more: in mix-ctx3
-#    results/names.csv records its weight as 0.5521 (seed 1337).
+#    reaches 2.0751. `mlp-deep2-names` is nearly as good as kn-4 (val 2.0538 against 2.0516), so
+#    it gets more: in mix-ctx3 results/names.csv records its weight as 0.5521 (seed 1337).
 #
 # 6. Above, and by a lot: measured with OMP_NUM_THREADS=1, weight decay 1.0 ends at train 2.3185,
 #    val 2.3155 (weight decay 0.1: 2.1924 / 2.2096; the reference: 2.1726 / 2.1943). Train no
@@ -203,6 +203,6 @@ def beat_the_2k_row(data: NamesData) -> list[RowResult]:
 #    more per step.
 #
 # 8. Fall: measured, the grid picks w = 0.09 and EM w = 0.0855 (from 0.0962 with kn-4). The
-#    5-gram counts (test 1.9982 on these windows) already explain much of what the 2,000-step MLP
-#    (test 2.2527) knows, so it has less left to add: the mixture's test is 1.9948. (The kn-5 row
-#    of the table, 2.0016, scores padded names, not the walk, so the two differ.)
+#    5-gram counts (test 1.9982 on these windows, the kn-5 row of the table) already explain much
+#    of what the 2,000-step MLP (test 2.2527) knows, so it has less left to add: the mixture's
+#    test is 1.9948.

@@ -78,3 +78,17 @@ def test_a_mixture_from_another_seed_trains_its_mlps_from_it(names_data, monkeyp
 def test_unknown_row_names_the_known_ones():
     with pytest.raises(KeyError, match="known rows: uniform"):
         get_row("mlp-huge")
+
+
+@pytest.mark.usefixtures("one_thread")
+def test_count_rows_are_scored_on_the_examples_of_the_mlp_walk(names_data):
+    """kn-4's loss is the mean over the targets that split_loss and the mixtures score."""
+    from ngram_helpers.mixture import target_probabilities
+    from ngram_helpers.ngrams import fit_kneser_ney
+
+    result = run_row(get_row("kn-4"), names_data)
+    model = fit_kneser_ney(names_data, 4)
+    for split, loss in (("val", result.val_loss), ("test", result.test_loss)):
+        probs = target_probabilities(model, names_data, split, 3)
+        assert probs.numel() == len(names_data.tokens[split]) // 128 * 128
+        assert loss == pytest.approx(-probs.log().mean().item(), abs=1e-12)

@@ -120,6 +120,18 @@ def test_show_table_prints_one_aligned_line_per_row(table_path, capsys):
     assert len(lines) == 1 + len(VAL) and len({len(text) for text in lines}) == 1
 
 
+def test_show_table_can_end_each_line_with_what_the_row_is(table_path, capsys):
+    table = read_table(table_path)
+    table["mlp-a"]["description"] = "mlp-lesson, context 3 -> 5"
+    table["mix-a"] = {**table["mlp-a"], "name": "mix-a"}
+    table["mix-a"]["description"] = "mixture of mlp-a, kn-4, weights fitted on val"
+    show_table(table, descriptions=True)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].endswith("  what it is")
+    assert lines[3].endswith("  mlp-lesson, context 3 → 5")
+    assert lines[-1].endswith("  mixture of mlp-a, kn-4")
+
+
 def test_rows_are_ranked_on_val_by_the_context_they_read(table_path):
     table = read_table(table_path)
     contexts = {name: context_of(table, name) for name in table}

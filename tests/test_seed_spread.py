@@ -14,6 +14,7 @@ from ngram_helpers.seed_spread import (
     beyond_spread,
     difference_text,
     read_spreads,
+    tied_with_lowest,
 )
 from tests.conftest import ROOT
 
@@ -59,6 +60,17 @@ def test_a_difference_counts_only_beyond_the_larger_range():
     assert "one seed" in difference_text(base, Spread({1337: 2.0}))  # its spread is unknown
     counts = Spread({None: 2.0514})  # a count model: nothing random, a range of 0
     assert difference_text(counts, base) == "+0.0159, spread 0.0032: beyond the spread"
+
+
+def test_the_rows_tied_with_the_lowest_are_those_within_the_spread_of_it():
+    spreads = {
+        "low": Spread({1: 1.9349, 2: 1.9352, 3: 1.9369}),  # range 0.0020
+        "near": Spread({1: 1.9319, 2: 1.9382, 3: 1.9400}),  # 0.0011 higher, range 0.0081
+        "far": Spread({1: 1.9463, 2: 1.9497, 3: 1.9531}),  # 0.0141 higher
+        "counts": Spread({None: 1.9742}),
+    }
+    assert tied_with_lowest(spreads, ["far", "near", "counts", "low"]) == ["low", "near"]
+    assert tied_with_lowest(spreads, ["far", "counts"]) == ["far"]
 
 
 def test_every_mlp_row_and_mixture_of_this_split_has_three_seeds():
