@@ -51,45 +51,7 @@ def cosine_schedule(step: int, num_steps: int, max_lr: float) -> float:
 
 
 # ----------------------------------------------------------------------------------------------
-# Exercise 4.2 · A checkpoint refused on purpose
-#
-# In the notebook:  caught = caught_for(CHECKPOINT, data)
-#
-# Two ways a checkpoint can be unusable, and load_checkpoint names each in one line:
-#
-# - the file is damaged: half of a PyTorch file is not a readable zip archive, torch.load raises
-#   one of several long errors, and load_checkpoint turns all of them into "not a readable
-#   checkpoint";
-# - the file is fine but belongs to another model: the stored ModelConfig is compared field by
-#   field with the one we expect, and the message names the field that differs and both values.
-#
-# The real checkpoint is never touched: every file here lives in a temporary folder that
-# disappears at the end of the `with` block. Note where the errors are stored: Python deletes
-# the name of an `except ... as err` clause when the clause ends, so the error has to be kept
-# under another name inside it.
-
-
-def caught_for(checkpoint_path: Path, data: NamesData) -> tuple[CheckpointError, CheckpointError]:
-    """The refusals of a copy cut to half its bytes, and of a whole copy expecting hidden 256."""
-    with tempfile.TemporaryDirectory() as folder:
-        whole = Path(folder) / "whole.pt"
-        shutil.copyfile(checkpoint_path, whole)
-        content = whole.read_bytes()
-        cut = Path(folder) / "cut.pt"
-        cut.write_bytes(content[: len(content) // 2])
-        try:
-            load_checkpoint(cut)
-        except CheckpointError as err:
-            cut_short = err
-        try:
-            load_checkpoint(whole, expect_model_config=model_config_for(data, hidden_size=256))
-        except CheckpointError as err:
-            other_shape = err
-    return cut_short, other_shape
-
-
-# ----------------------------------------------------------------------------------------------
-# Exercise 4.3 · Half the names new
+# Exercise 4.2 · Half the names new
 #
 # In the notebook:  answer = half_new_temperature(table, data)   (or the number it finds)
 #
@@ -127,7 +89,7 @@ def half_new_temperature(table: LogitTable, data: NamesData) -> float:
 
 
 # ----------------------------------------------------------------------------------------------
-# Exercise 4.4 · Nucleus (top-p) sampling
+# Exercise 4.3 · Nucleus (top-p) sampling
 #
 # Sort the probabilities from the largest down. The running total *before* each token is the
 # mass of the tokens more likely than it; a token belongs to the nucleus while that mass is still
@@ -154,7 +116,7 @@ def top_p_probs(probs: torch.Tensor, p: float) -> torch.Tensor:
 
 
 # ----------------------------------------------------------------------------------------------
-# Exercise 4.5 · Nucleus against top-k
+# Exercise 4.4 · Nucleus against top-k
 #
 # In the notebook:  nucleus_names = nucleus_sampler(table, data.tokenizer)
 #                   p_like_top3 = p_like_top3_for(table, data, nucleus_names)
@@ -211,28 +173,56 @@ def p_like_top3_for(table: LogitTable, data: NamesData, nucleus_names: Callable)
     return p
 
 
+# ----------------------------------------------------------------------------------------------
+# Exercise 4.5 · A checkpoint refused on purpose
+#
+# In the notebook:  caught = caught_for(CHECKPOINT, data)
+#
+# Two ways a checkpoint can be unusable, and load_checkpoint names each in one line:
+#
+# - the file is damaged: half of a PyTorch file is not a readable zip archive, torch.load raises
+#   one of several long errors, and load_checkpoint turns all of them into "not a readable
+#   checkpoint";
+# - the file is fine but belongs to another model: the stored ModelConfig is compared field by
+#   field with the one we expect, and the message names the field that differs and both values.
+#
+# The real checkpoint is never touched: every file here lives in a temporary folder that
+# disappears at the end of the `with` block. Note where the errors are stored: Python deletes
+# the name of an `except ... as err` clause when the clause ends, so the error has to be kept
+# under another name inside it.
+
+
+def caught_for(checkpoint_path: Path, data: NamesData) -> tuple[CheckpointError, CheckpointError]:
+    """The refusals of a copy cut to half its bytes, and of a whole copy expecting hidden 256."""
+    with tempfile.TemporaryDirectory() as folder:
+        whole = Path(folder) / "whole.pt"
+        shutil.copyfile(checkpoint_path, whole)
+        content = whole.read_bytes()
+        cut = Path(folder) / "cut.pt"
+        cut.write_bytes(content[: len(content) // 2])
+        try:
+            load_checkpoint(cut)
+        except CheckpointError as err:
+            cut_short = err
+        try:
+            load_checkpoint(whole, expect_model_config=model_config_for(data, hidden_size=256))
+        except CheckpointError as err:
+            other_shape = err
+    return cut_short, other_shape
+
+
 # =============================================================================================
 # Self-test · answers
 # =============================================================================================
 #
-# 1. The first layer multiplies the joined embeddings by W1, which is a sum over positions of
-#    wte[x_t] @ W1_t. Directly, that costs B·T·E·H multiply-adds a step (128·3·48·512); the
-#    tables P_t = wte @ W1_t cost T·V·E·H (27 in place of 128), after which the batch only looks
-#    rows up and adds them. The backward pass gains the same way: dW1_t = wte.T @ dP_t and
-#    dwte = Σ_t dP_t @ W1_t.T work with 27 rows, not 128. The saving exists only while the
-#    batch is larger than the vocabulary: at batch 16 the tables are more multiply-adds than
-#    the direct product (27 > 16), and what is left of the fast engine's advantage comes from
-#    its other tricks (no autograd graph, tanh as 2σ(2x) − 1, one flat buffer for AdamW). The
-#    output layer (B·H·V) is the same work in both engines.
-#
-# 2. They are measured on different examples. The log's "train" is the first 20 batches of the
+# 1. They are measured on different examples. The log's "train" is the first 20 batches of the
 #    training walk (2,560 windows, about 1% of the 217,470); the final table scores the whole
 #    training split. The model is the same: the final model scores 1.9401 on those 20 batches
 #    too (measured). Those windows are a small, fixed sample, and their loss rises and falls with
 #    the sawtooth, so compare val with the full-split figure, 1.9496. The gap to val (2.0689)
 #    is what says the model has started to fit its training names.
 #
-# 3. Sharing. The count model estimates each 3-character context's distribution from that
+# 2. Sharing. The count model estimates each 3-character context's distribution from that
 #    context's own counts, so a rare context gets a poor estimate (smoothed with α). The MLP
 #    maps characters to vectors and the contexts through one hidden layer: characters that
 #    behave alike get similar vectors, and what the model learns from one context carries over
@@ -242,7 +232,7 @@ def p_like_top3_for(table: LogitTable, data: NamesData, nucleus_names: Callable)
 #    one. Scored on the same walk, the 4-gram does worse (val 2.1128 in notebook 02), so the
 #    MLP's lead is, if anything, larger than the table shows.
 #
-# 4. Above. Measured (OMP_NUM_THREADS=1, the notebook's code with NUM_STEPS = 5_000, fast
+# 3. Above. Measured (OMP_NUM_THREADS=1, the notebook's code with NUM_STEPS = 5_000, fast
 #    engine): the log ends at step 4999 with val 2.1554, and the final table prints train
 #    2.1311, val 2.1554, test 2.1813, worse than the full run's 2.1473 at step 5,000 although
 #    this run's rate has been annealed to 0. The cosine stretches over the run's length: the
@@ -253,7 +243,7 @@ def p_like_top3_for(table: LogitTable, data: NamesData, nucleus_names: Callable)
 #    save cell afterwards: the 5,000-step model has the same data and shape, so it would
 #    replace the 50,000-step checkpoint.
 #
-# 5. No: the same 200 characters, and the assert against continue_text still passes (measured).
+# 4. No: the same 200 characters, and the assert against continue_text still passes (measured).
 #    exp(z) / Σ exp(z) and exp(z - m) / Σ exp(z - m) are the same numbers up to float rounding,
 #    and a rounding difference of about 1e-7 changes a draw only if the coin falls that close to
 #    a boundary of the running sum. The subtraction is there for large logits: float32 exp
@@ -263,20 +253,20 @@ def p_like_top3_for(table: LogitTable, data: NamesData, nucleus_names: Callable)
 #    gives nan for 43 of the 19,683 contexts (measured): there the subtraction is what keeps
 #    the sampler working.
 #
-# 6. Almost all training names, and few different ones. Measured: train 97.4%, val-test 0.0%,
+# 5. Almost all training names, and few different ones. Measured: train 97.4%, val-test 0.0%,
 #    new 2.6%; only 26 different names among the 500, "harlee" 189 times and "harley" 126
 #    times. The first names are the same four as at 0.3 (harley, mari, harlee, rayla): the
 #    coins are the same at every temperature, and the colder the distribution, the more coins
 #    fall on its most likely character. At temperature 0 every name is "harlee", the greedy
 #    path through the model.
 #
-# 7. The total variation distance is the share of probability mass that changes place. For
+# 6. The total variation distance is the share of probability mass that changes place. For
 #    each of the 27 symbols put in the last position of "emm" (the m itself among them, at
 #    distance 0), the next-character distribution is compared with the original one; on
 #    average 54% of its mass moves to other characters. Equivalently: for a typical
 #    replacement there is a set of next characters whose total probability changes by 0.54.
 #
-# 8. The q, the middle position. Measured mean distances: 0.36, 0.76, 0.36, so the notebook's
+# 7. The q, the middle position. Measured mean distances: 0.36, 0.76, 0.36, so the notebook's
 #    assert (the last character matters most) would fail: it holds for "emm" and "..j", it is
 #    not a law. After "aqu" the model puts 92% on a, i and e (0.40, 0.33, 0.19): after "qu" a
 #    vowel comes. Replace the q and that knowledge is gone: after "abu" the favourite is b
@@ -284,7 +274,7 @@ def p_like_top3_for(table: LogitTable, data: NamesData, nucleus_names: Callable)
 #    expects mostly vowels or y (after "aqa": i 0.29, y 0.28; after "aqe": e 0.56). The
 #    position that carries the information wins, wherever it stands.
 #
-# 9. Two reasons. There are few of them: 1,708 distinct held-out names are not training names,
+# 8. Two reasons. There are few of them: 1,708 distinct held-out names are not training names,
 #    against 28,202 distinct training names (measured). If the model had learned the names'
 #    distribution without favouring the ones it saw, about 5.7% of the real names it samples
 #    would be held-out ones. It gives fewer: over 20 seeds of 500 names (measured), 3.4% at
@@ -292,3 +282,13 @@ def p_like_top3_for(table: LogitTable, data: NamesData, nucleus_names: Callable)
 #    training names (train 1.9496 against val 2.0689), so an exact training name gets more
 #    probability than an equally plausible real name it never saw. Each line of the notebook's
 #    table counts only a few val-test names (0.4% of 500 is 2), so read it as a tendency.
+#
+# 9. The first layer multiplies the joined embeddings by W1, which is a sum over positions of
+#    wte[x_t] @ W1_t. Directly, that costs B·T·E·H multiply-adds a step (128·3·48·512); the
+#    tables P_t = wte @ W1_t cost T·V·E·H (27 in place of 128), after which the batch only looks
+#    rows up and adds them. The backward pass gains the same way: dW1_t = wte.T @ dP_t and
+#    dwte = Σ_t dP_t @ W1_t.T work with 27 rows, not 128. The saving exists only while the
+#    batch is larger than the vocabulary: at batch 16 the tables are more multiply-adds than
+#    the direct product (27 > 16), and what is left of the fast engine's advantage comes from
+#    its other tricks (no autograd graph, tanh as 2σ(2x) − 1, one flat buffer for AdamW). The
+#    output layer (B·H·V) is the same work in both engines.

@@ -4,14 +4,14 @@ Notebook 04 (the full training run) has five exercises, from a quick check to a 
 
 - 4.1 The cosine schedule: ``cosine_schedule(step, num_steps, max_lr)`` must give every learning
   rate the run logged, and those of another run too (``check_cosine_schedule``).
-- 4.2 A checkpoint refused on purpose: the two ``CheckpointError`` s the learner caught, from a
-  copy cut short and from a copy loaded with the wrong model shape (``check_refused_checkpoints``).
-- 4.3 Half the names new: a temperature at which about half of 500 sampled names are not in the
+- 4.2 Half the names new: a temperature at which about half of 500 sampled names are not in the
   data, measured here (``check_half_new_temperature``).
-- 4.4 Nucleus (top-p) sampling: ``top_p_probs(probs, p)`` against ``nucleus_probs`` on a few
+- 4.3 Nucleus (top-p) sampling: ``top_p_probs(probs, p)`` against ``nucleus_probs`` on a few
   distributions (``check_top_p``).
-- 4.5 Nucleus against top-k: a nucleus name sampler, and a p at which it invents as many new names
+- 4.4 Nucleus against top-k: a nucleus name sampler, and a p at which it invents as many new names
   as top-k 3 (``check_nucleus_like_top_k``).
+- 4.5 A checkpoint refused on purpose: the two ``CheckpointError`` s the learner caught, from a
+  copy cut short and from a copy loaded with the wrong model shape (``check_refused_checkpoints``).
 
 Every reference answer is computed here from package code: the schedule from ``train.cosine_lr``,
 the names from ``sample``'s table sampler, and the nucleus from ``nucleus_probs`` and
@@ -51,11 +51,11 @@ from ngram_helpers.sample import (
 )
 from ngram_helpers.train import History, TrainConfig, cosine_lr
 
-# How exercises 4.3 and 4.5 measure: the notebook's table of origins draws 500 names with seed 1.
+# How exercises 4.2 and 4.4 measure: the notebook's table of origins draws 500 names with seed 1.
 NUM_MEASURED, MEASURE_SEED = 500, 1
-HALF_NEW = (0.45, 0.55)  # exercise 4.3: "about half" of the names are new
-SAME_SHARE = 0.03  # exercise 4.5: the nucleus's share of new names within 3 points of top-k's
-TOP_K = 3  # exercise 4.5 matches the sampler's top-k 3
+HALF_NEW = (0.45, 0.55)  # exercise 4.2: "about half" of the names are new
+SAME_SHARE = 0.03  # exercise 4.4: the nucleus's share of new names within 3 points of top-k's
+TOP_K = 3  # exercise 4.4 matches the sampler's top-k 3
 
 
 # -----------------------------------------------------------------------------
@@ -165,98 +165,7 @@ def check_cosine_schedule(
 
 
 # -----------------------------------------------------------------------------
-# Exercise 4.2 · A checkpoint refused on purpose
-
-
-def _reason(error: BaseException) -> str:
-    """The message of a ``CheckpointError`` without the path it starts with."""
-    return str(error).partition(": ")[2] or str(error)
-
-
-def _is_about(error: BaseException, path: Path) -> bool:
-    """Whether the path a ``CheckpointError`` message starts with is ``path``."""
-    named = str(error).partition(": ")[0]
-    try:
-        return Path(named).resolve() == path.resolve()
-    except (OSError, ValueError):
-        return False
-
-
-def _require_refusal(error: object, which: str, real: Path) -> None:
-    """Stop with a "not yet" unless ``error`` is a ``CheckpointError`` about a copy."""
-    require(
-        isinstance(error, BaseException),
-        f"the {which} item is a {type(error).__name__}, not an error: keep the exception you "
-        "caught (`except CheckpointError as err:`)",
-    )
-    require(
-        isinstance(error, CheckpointError),
-        f"the {which} error is a {type(error).__name__}, not a CheckpointError: load the file "
-        "with load_checkpoint, which turns whatever goes wrong into one line",
-    )
-    require(
-        "checkpoint not found" not in str(error),
-        f"the {which} error says there was no file to load: load the copy after writing it, "
-        "while its temporary folder still exists (inside the `with` block)",
-    )
-    require(
-        not _is_about(error, real),
-        f"the {which} error is about the real checkpoint ({real.name}); copy it into a "
-        "temporary folder and damage or load only the copy",
-    )
-
-
-@checked
-def check_refused_checkpoints(caught: object, checkpoint_path: str | Path) -> Feedback:
-    """Exercise 4.2: ``caught`` holds the refusal of a cut-short copy, then of a wrong shape.
-
-    Both must be ``CheckpointError`` s raised by ``load_checkpoint`` for a copy (never for the
-    real file at ``checkpoint_path``, which must still load afterwards).
-    """
-    if caught is None:
-        return not_attempted("Fill in `caught` in the cell above")
-    require(
-        isinstance(caught, tuple | list) and len(caught) == 2,
-        f"`caught` should be a pair (the error for the cut-short copy, the error for the wrong "
-        f"shape), not {type(caught).__name__}"
-        + (f" of length {len(caught)}" if isinstance(caught, tuple | list) else ""),
-    )
-    real = Path(checkpoint_path)
-    cut_short, other_shape = caught
-    _require_refusal(cut_short, "first", real)
-    _require_refusal(other_shape, "second", real)
-    first, second = _reason(cut_short), _reason(other_shape)
-    if "not a readable checkpoint" in second and "differs" in first:
-        return wrong("the two errors are the right ones in the wrong order: cut short first")
-    require(
-        "not a readable checkpoint" in first,
-        f"the first error says {first!r}; load the copy cut short, without any expect_* "
-        "arguments: it should be refused as not readable",
-    )
-    require(
-        "not a readable checkpoint" not in second,
-        "the second error says the file is not readable: load the intact copy, not the cut one",
-    )
-    require(
-        "model configuration differs" in second and "hidden_size" in second,
-        f"the second error says {second!r}; it should say that the model configuration "
-        "differs in hidden_size (expect_model_config=model_config_for(data, hidden_size=256))",
-    )
-    try:
-        load_checkpoint(real)
-    except CheckpointError as err:
-        return wrong(
-            f"both refusals are right, but the real checkpoint no longer loads ({_reason(err)}): "
-            "delete it, then run the run and 'Saving the run' cells again"
-        )
-    return correct(
-        f"both copies refused, each in one line: {first!r} and {second!r}; the real checkpoint "
-        "still loads"
-    )
-
-
-# -----------------------------------------------------------------------------
-# Exercise 4.3 · Half the names new
+# Exercise 4.2 · Half the names new
 
 
 def _new_share(names: list[str], data: NamesData) -> float:
@@ -265,7 +174,7 @@ def _new_share(names: list[str], data: NamesData) -> float:
 
 @checked
 def check_half_new_temperature(answer: object, table: LogitTable, data: NamesData) -> Feedback:
-    """Exercise 4.3: at temperature ``answer``, 45 to 55% of 500 sampled names are new.
+    """Exercise 4.2: at temperature ``answer``, 45 to 55% of 500 sampled names are new.
 
     It measures as the notebook's table of origins does: ``sample_from_table`` with seed 1.
     """
@@ -304,7 +213,7 @@ def check_half_new_temperature(answer: object, table: LogitTable, data: NamesDat
 
 
 # -----------------------------------------------------------------------------
-# Exercise 4.4 · Nucleus (top-p) sampling
+# Exercise 4.3 · Nucleus (top-p) sampling
 
 
 def nucleus_probs(probs: torch.Tensor, p: float) -> torch.Tensor:
@@ -394,7 +303,7 @@ def _top_p_mistakes(probs: torch.Tensor, p: float) -> list[tuple[torch.Tensor, s
 
 @checked
 def check_top_p(top_p_probs: object) -> Feedback:
-    """Exercise 4.4: ``top_p_probs(probs, p)`` is the nucleus of ``probs``, renormalised.
+    """Exercise 4.3: ``top_p_probs(probs, p)`` is the nucleus of ``probs``, renormalised.
 
     Compared with ``nucleus_probs`` on a few distributions over 27 tokens; the typical mistakes
     (the crossing token left out, the sum not renormalised, sorted order) get their own sentence.
@@ -443,7 +352,7 @@ def check_top_p(top_p_probs: object) -> Feedback:
 
 
 # -----------------------------------------------------------------------------
-# Exercise 4.5 · Nucleus against top-k
+# Exercise 4.4 · Nucleus against top-k
 
 
 def reference_nucleus_names(
@@ -510,7 +419,7 @@ def _compare_names(learner: Callable, table: LogitTable, data: NamesData) -> Fee
 def check_nucleus_like_top_k(
     nucleus_names: object, p_like_top3: object, table: LogitTable, data: NamesData
 ) -> Feedback:
-    """Exercise 4.5: the learner's nucleus sampler, and a p as inventive as top-k 3.
+    """Exercise 4.4: the learner's nucleus sampler, and a p as inventive as top-k 3.
 
     ``nucleus_names(num, seed, p)`` must draw the reference nucleus names; at ``p_like_top3``
     the reference nucleus sampler's share of new names among 500 (seed 1) must be within 3
@@ -542,4 +451,95 @@ def check_nucleus_like_top_k(
         f"{measured}. Top-k keeps {TOP_K} characters at every step; your nucleus kept from "
         f"{min(kept)} to {max(kept)}, {sum(kept) / len(kept):.1f} on average: few where the model "
         "is sure, many where it is not"
+    )
+
+
+# -----------------------------------------------------------------------------
+# Exercise 4.5 · A checkpoint refused on purpose
+
+
+def _reason(error: BaseException) -> str:
+    """The message of a ``CheckpointError`` without the path it starts with."""
+    return str(error).partition(": ")[2] or str(error)
+
+
+def _is_about(error: BaseException, path: Path) -> bool:
+    """Whether the path a ``CheckpointError`` message starts with is ``path``."""
+    named = str(error).partition(": ")[0]
+    try:
+        return Path(named).resolve() == path.resolve()
+    except (OSError, ValueError):
+        return False
+
+
+def _require_refusal(error: object, which: str, real: Path) -> None:
+    """Stop with a "not yet" unless ``error`` is a ``CheckpointError`` about a copy."""
+    require(
+        isinstance(error, BaseException),
+        f"the {which} item is a {type(error).__name__}, not an error: keep the exception you "
+        "caught (`except CheckpointError as err:`)",
+    )
+    require(
+        isinstance(error, CheckpointError),
+        f"the {which} error is a {type(error).__name__}, not a CheckpointError: load the file "
+        "with load_checkpoint, which turns whatever goes wrong into one line",
+    )
+    require(
+        "checkpoint not found" not in str(error),
+        f"the {which} error says there was no file to load: load the copy after writing it, "
+        "while its temporary folder still exists (inside the `with` block)",
+    )
+    require(
+        not _is_about(error, real),
+        f"the {which} error is about the real checkpoint ({real.name}); copy it into a "
+        "temporary folder and damage or load only the copy",
+    )
+
+
+@checked
+def check_refused_checkpoints(caught: object, checkpoint_path: str | Path) -> Feedback:
+    """Exercise 4.5: ``caught`` holds the refusal of a cut-short copy, then of a wrong shape.
+
+    Both must be ``CheckpointError`` s raised by ``load_checkpoint`` for a copy (never for the
+    real file at ``checkpoint_path``, which must still load afterwards).
+    """
+    if caught is None:
+        return not_attempted("Fill in `caught` in the cell above")
+    require(
+        isinstance(caught, tuple | list) and len(caught) == 2,
+        f"`caught` should be a pair (the error for the cut-short copy, the error for the wrong "
+        f"shape), not {type(caught).__name__}"
+        + (f" of length {len(caught)}" if isinstance(caught, tuple | list) else ""),
+    )
+    real = Path(checkpoint_path)
+    cut_short, other_shape = caught
+    _require_refusal(cut_short, "first", real)
+    _require_refusal(other_shape, "second", real)
+    first, second = _reason(cut_short), _reason(other_shape)
+    if "not a readable checkpoint" in second and "differs" in first:
+        return wrong("the two errors are the right ones in the wrong order: cut short first")
+    require(
+        "not a readable checkpoint" in first,
+        f"the first error says {first!r}; load the copy cut short, without any expect_* "
+        "arguments: it should be refused as not readable",
+    )
+    require(
+        "not a readable checkpoint" not in second,
+        "the second error says the file is not readable: load the intact copy, not the cut one",
+    )
+    require(
+        "model configuration differs" in second and "hidden_size" in second,
+        f"the second error says {second!r}; it should say that the model configuration "
+        "differs in hidden_size (expect_model_config=model_config_for(data, hidden_size=256))",
+    )
+    try:
+        load_checkpoint(real)
+    except CheckpointError as err:
+        return wrong(
+            f"both refusals are right, but the real checkpoint no longer loads ({_reason(err)}): "
+            "delete it, then run the run and 'Saving the run' cells again"
+        )
+    return correct(
+        f"both copies refused, each in one line: {first!r} and {second!r}; the real checkpoint "
+        "still loads"
     )

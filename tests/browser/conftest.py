@@ -4,7 +4,9 @@ The ``lab`` fixture starts JupyterLab from this venv on 127.0.0.1 (a free port, 
 throw-away config/runtime/work folders) and stops it by its PID afterwards. The ``page`` fixture
 drives Debian's ``/usr/bin/chromium`` headless through Playwright (no browser download). Both skip
 with a reason when chromium or Playwright is missing. ``run_notebook`` opens a copy of a notebook
-with its outputs stripped (stored outputs would satisfy the waits too early) and runs all cells.
+with its outputs stripped (stored outputs would satisfy the waits too early), its settings
+optionally rewritten (notebook 04 loads a small checkpoint instead of training 50,000 steps), and
+runs all cells.
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ def small_checkpoint(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def lab(tmp_path_factory, small_checkpoint):
+def lab(tmp_path_factory):
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")
     pytest.importorskip("playwright", reason="playwright (Python) is not installed")
@@ -86,9 +88,6 @@ def lab(tmp_path_factory, small_checkpoint):
         os.environ,
         JUPYTER_CONFIG_DIR=str(config),
         JUPYTER_RUNTIME_DIR=str(runtime),
-        # notebook 04's load-or-train switch: load the small checkpoint, do not train 50k steps
-        NGRAM_LOAD_CHECKPOINT="1",
-        NGRAM_CHECKPOINT=str(small_checkpoint),
     )
     log = open(base / "lab.log", "w")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(
@@ -163,16 +162,32 @@ def page(browser):
     context.close()
 
 
-def stripped_copy(notebook: Path, lab: Lab, name: str) -> str:
+def stripped_copy(
+    notebook: Path, lab: Lab, name: str, settings: dict[str, str] | None = None
+) -> str:
     """Copy ``notebook`` into the lab's ``notebooks/`` folder without outputs; return its name.
 
-    The notebooks find the project's files through ``ngram_helpers.files.PROJECT``, so the copy
-    runs from a folder outside the repository.
+    ``settings`` sets variables of the notebook's settings cell in the copy: for each name, the
+    one line that assigns it (``NAME = ...``, at the start of a line) becomes ``NAME = value``,
+    e.g. ``{"LOAD_IF_AVAILABLE": "True"}``. The notebooks find the project's files through
+    ``ngram_helpers.files.PROJECT``, so the copy runs from a folder outside the repository.
     """
     nb = nbformat.read(notebook, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs, cell.execution_count = [], None
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    for cell in code:
+        cell.outputs, cell.execution_count = [], None
+    for variable, value in (settings or {}).items():
+        assigns = [
+            (cell, i)
+            for cell in code
+            for i, line in enumerate(cell.source.splitlines())
+            if line.startswith(f"{variable} = ")
+        ]
+        assert len(assigns) == 1, f"{notebook.name} assigns {variable} {len(assigns)} times"
+        cell, i = assigns[0]
+        lines = cell.source.splitlines()
+        lines[i] = f"{variable} = {value}"
+        cell.source = "\n".join(lines)
     folder = lab.root / "notebooks"
     folder.mkdir(exist_ok=True)
     nbformat.write(nb, folder / name)

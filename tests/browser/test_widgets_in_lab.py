@@ -29,9 +29,14 @@ def wait_until(page, condition, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_sampler_reacts_to_temperature_and_prefix(lab, page):
-    name = stripped_copy(NOTEBOOKS / "04_full_training_run.ipynb", lab, "sampler.ipynb")
+def test_sampler_reacts_to_temperature_and_prefix(lab, page, small_checkpoint):
+    # notebook 04's settings cell: load a small checkpoint instead of training 50,000 steps
+    # (PROJECT / an absolute path is that absolute path, and the cell needs no new import)
+    settings = {"LOAD_IF_AVAILABLE": "True", "CHECKPOINT": f"PROJECT / {str(small_checkpoint)!r}"}
+    name = stripped_copy(NOTEBOOKS / "04_full_training_run.ipynb", lab, "sampler.ipynb", settings)
     run_all_cells(page, lab, name)
+    # the rewritten settings took effect: the run cell loaded the checkpoint, it did not train
+    expect(page.get_by_text("loaded names-mlp.pt: 300 training steps")).to_be_visible()
     sampler = page.locator(".ngram-sampler").first
     expect(sampler).to_be_visible()
     names = sampler.locator(".ngram-sampler-names")

@@ -82,7 +82,7 @@ def test_an_empty_schedule_is_not_attempted(small_run):
 
 
 # ---------------------------------------------------------------------------------------------
-# 4.2 · A checkpoint refused on purpose
+# 4.5 · A checkpoint refused on purpose
 
 
 @pytest.fixture
@@ -141,7 +141,7 @@ def test_no_refusals_yet_is_not_attempted(real_checkpoint):
 
 
 # ---------------------------------------------------------------------------------------------
-# 4.3 · Half the names new
+# 4.2 · Half the names new
 
 
 def test_the_half_new_temperature_solution_passes(table, names_data):
@@ -170,7 +170,7 @@ def test_no_temperature_yet_is_not_attempted(table, names_data):
 
 
 # ---------------------------------------------------------------------------------------------
-# 4.4 · Nucleus (top-p) sampling
+# 4.3 · Nucleus (top-p) sampling
 
 
 def ranked(probs):
@@ -243,7 +243,7 @@ def test_an_empty_top_p_is_not_attempted():
 
 
 # ---------------------------------------------------------------------------------------------
-# 4.5 · Nucleus against top-k
+# 4.4 · Nucleus against top-k
 
 
 def test_the_nucleus_solution_passes(table, names_data):
