@@ -78,27 +78,42 @@ def nearest(vectors: torch.Tensor, query: int, k: int) -> list[int]:
 
 
 # =============================================================================================
-# Exercise 3.3 · The noise distribution
+# Exercise 3.3 · Where the noise draws go: predict, then measure
 # =============================================================================================
 
+# The guesses, made before measuring, and the reasoning behind them. The table of section 3
+# shows the three most frequent words at 0.37-0.48% of the text each and the 11th, "war", at
+# 0.26%, so the top 10 average about 0.33% and together make about 3% of the text: at power 1,
+# where each word is drawn as often as it occurs, they get about 3% of the draws. At power 0
+# every one of the 8,032 words is drawn equally often, so 10 of them get 10 / 8,032, about
+# 0.12%. Power 0.75 lies in between, much nearer to power 1 than to 0: the noise column of the
+# same table gives each of these words about half its unigram share, so about 1.5%.
+predicted = {1.0: 0.03, 0.75: 0.015, 0.0: 0.0012}
 
-def noise_probs(counts: torch.Tensor, power: float) -> torch.Tensor:
-    """P_noise(w) = count(w)^power / sum over all words of count^power.
 
-    Raise first, then normalise. (count / N)^power is the same ratios between words, but it no
-    longer sums to 1, since raising to a power below 1 makes every share bigger.
+def top_share(
+    counts: torch.Tensor, power: float, top: int = 10, draws: int = 100_000, seed: int = 0
+) -> float:
+    """The fraction of ``draws`` noise words, drawn from count^power, among the ``top`` commonest.
 
-    What the power does: with power 1 this is the unigram distribution, each word drawn as often
-    as it occurs; with power 0 every word is drawn equally often. 0.75 lies in between. Raising
-    to a power below 1 shrinks large counts more than small ones (1000^0.75 is about 178, while
-    10^0.75 is about 5.6), so after normalising the most frequent words get a smaller share than
-    in the text and rare words a larger one. The frequent words are still the commonest noise,
-    so the model keeps learning that "the" is not a context of everything, and rare words are
-    still sometimes used as negatives. Mikolov et al. chose 0.75 because it worked best in their
-    experiments, not from a derivation.
+    ``torch.multinomial`` normalises its weights itself, so count^power need not be divided by
+    its sum; ``replacement=True`` matters, since the same word is drawn many times (without it,
+    more draws than words is an error). The commonest words are found with ``torch.topk``, not
+    by position: the check also passes the counts in another order.
+
+    What the measurement shows: raising the counts to a power below 1 shrinks large counts more
+    than small ones (1000^0.75 is about 178, 10^0.75 about 5.6), so the most frequent words lose
+    part of their share to the rare ones. They remain by far the commonest noise words, so the
+    model keeps learning that "state" is not a context of everything, while rare words are still
+    drawn now and then. Mikolov et al. chose 0.75 because it worked best in their experiments,
+    not from a derivation.
     """
-    weights = counts**power
-    return weights / weights.sum()
+    generator = torch.Generator().manual_seed(seed)
+    drawn = torch.multinomial(
+        counts.double() ** power, draws, replacement=True, generator=generator
+    )
+    commonest = torch.topk(counts, top).indices
+    return torch.isin(drawn, commonest).float().mean().item()
 
 
 # =============================================================================================

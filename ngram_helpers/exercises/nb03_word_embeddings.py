@@ -4,7 +4,8 @@ Notebook 03 (word embeddings: skip-gram, CBOW, negative sampling) has five exerc
 
 - 3.1 ``check_skipgram_pairs``: the (centre, context) pairs of a sentence, written by hand;
 - 3.2 ``check_nearest``: the nearest rows of an embedding table by cosine similarity;
-- 3.3 ``check_noise_probs``: the noise distribution of negative sampling, count^power;
+- 3.3 ``check_noise_shares``: the share of noise draws that goes to the most frequent words,
+  predicted and then measured at powers 1, 0.75 and 0;
 - 3.4 ``check_ns_gradient``: the gradient of the negative-sampling loss for the centre vector;
 - 3.5 ``check_shifted_pmi``: the score u_o . v_c that negative sampling's loss is best at, and
   how close the notebook's trained character model comes to it.
@@ -28,13 +29,13 @@ from ngram_helpers import embeddings, negative_sampling, word2vec
 from ngram_helpers.exercises.feedback import (
     Feedback,
     Rejected,
+    as_number,
     as_tensor,
     checked,
     compare_tensors,
     correct,
     not_attempted,
     require,
-    require_distribution,
     tensors_close,
     wrong,
 )
@@ -272,89 +273,158 @@ def check_nearest(nearest: Callable[[torch.Tensor, int, int], object] | None) ->
 
 
 # ---------------------------------------------------------------------------------------------
-# Exercise 3.3 · the noise distribution
+# Exercise 3.3 · where the noise draws go: predict, then measure
+
+POWERS = (1.0, 0.75, 0.0)  # the unigram distribution, word2vec's choice, uniform
+TOP, DRAWS = 10, 1_000_000  # a million draws: a standard deviation of about 0.0002
 
 
-def _noise_at(noise_probs: Callable, counts: torch.Tensor, power: float) -> torch.Tensor | None:
-    """The learner's distribution at ``power`` as float64, None if they returned None."""
-    got = noise_probs(counts.clone(), power)
-    return None if got is None else as_tensor(got, "noise_probs(counts, power)")
+def _exact_share(counts: torch.Tensor, power: float, rows: torch.Tensor) -> float:
+    """The probability that one noise draw at ``power`` is one of ``rows``."""
+    return negative_sampling.noise_distribution(counts, power)[rows].sum().item()
 
 
-def _same(a: torch.Tensor, b: torch.Tensor) -> bool:
-    """Equal up to float32 rounding, relative to each entry (noise probabilities are tiny)."""
-    return a.shape == b.shape and torch.allclose(a, b, rtol=1e-5, atol=0.0)
+def _close_share(got: float, expected: float, draws: int = DRAWS) -> bool:
+    """Within five standard deviations of the share that ``draws`` draws would measure."""
+    spread = math.sqrt(expected * (1 - expected) / draws)
+    return abs(got - expected) <= 5 * spread + 1e-9
+
+
+def _measured(
+    top_share: Callable, counts: torch.Tensor, power: float, draws: int = DRAWS
+) -> float | None:
+    """The learner's share at ``power`` from ``draws`` draws, None if they returned None."""
+    got = top_share(counts.clone(), power, TOP, draws, 0)  # as the task writes it
+    if got is None:
+        return None
+    name = f"top_share(counts, {power:g})" if draws == DRAWS else f"with draws={draws}, the share"
+    share = as_number(got, name)
+    require(
+        share <= 1,
+        f"{name} returned {share:g}, more than 1: a share is the number of draws that are "
+        "among the most frequent words divided by `draws`",
+    )
+    require(share >= 0, f"{name} returned {share:g}; a share lies between 0 and 1")
+    return share
+
+
+def _share_mistakes(counts: torch.Tensor, power: float) -> list[tuple[float, str]]:
+    """(share, what it means) for each typical wrong answer at ``power``."""
+    most = torch.topk(counts, TOP).indices
+    rarest = torch.topk(counts, TOP, largest=False).indices
+    first = torch.arange(TOP)
+    off_by_one = [torch.topk(counts, TOP + d).indices for d in (-1, 1)]
+    mistakes = [
+        (
+            _exact_share(counts, power, rarest),
+            f"the share of the {TOP} RAREST words: take the {TOP} largest counts",
+        ),
+        (
+            _exact_share(counts, power, first),
+            f"the share of the first {TOP} entries of `counts`, "
+            f"which need not be the most frequent words: take the {TOP} largest counts",
+        ),
+    ]
+    for rows in off_by_one:
+        mistakes.append(
+            (
+                _exact_share(counts, power, rows),
+                f"the share of the {len(rows)} most frequent words: take exactly `top` of them",
+            )
+        )
+    for other in POWERS:
+        if other != power:
+            mistakes.append(
+                (
+                    _exact_share(counts, other, most),
+                    f"the share at power {other:g}: "
+                    "draw from counts ** power, with the `power` you were given",
+                )
+            )
+    return mistakes
+
+
+def _as_predictions(predicted: object) -> dict[float, float] | None:
+    """The learner's three guesses by power; None while any is still missing."""
+    require(
+        isinstance(predicted, dict),
+        f"`predicted` should be a dict from power to share, not {type(predicted).__name__}",
+    )
+    guesses = {}
+    for power in POWERS:
+        require(power in predicted, f"`predicted` has no guess for power {power:g}")
+        if predicted[power] is None:
+            return None
+        guess = as_number(predicted[power], f"your guess for power {power:g}")
+        require(
+            0 <= guess <= 1,
+            f"your guess for power {power:g} is {guess:g}: a share lies between 0 and 1",
+        )
+        guesses[power] = guess
+    return guesses
 
 
 @checked
-def check_noise_probs(
-    noise_probs: Callable[[torch.Tensor, float], object] | None, counts: torch.Tensor
+def check_noise_shares(
+    top_share: Callable[..., object] | None, predicted: object, counts: torch.Tensor
 ) -> Feedback:
-    """Exercise 3.3: ``noise_probs(counts, power)`` is count^power, normalised to sum to 1.
+    """Exercise 3.3: the share of noise draws that goes to the 10 most frequent words.
 
-    Called with the notebook's word counts at power 0.75, then at 1 and 0, and compared with
-    ``negative_sampling.noise_distribution``. The unigram distribution (power 1), the uniform
-    one (power 0), a missing normalisation and a fixed power are each named.
+    ``top_share(counts, power, top, draws, seed)`` draws ``draws`` noise words from
+    count^power and returns the fraction among the ``top`` largest counts. It is run at powers
+    1, 0.75 and 0 on ``counts`` and once on a shuffled copy (so that the first entries are not
+    the most frequent words) and compared with the exact share, within five standard deviations
+    of the sampling noise. The rarest words, the first entries, another power and a count in
+    place of a share are each named. Once it measures right, ``predicted`` (power -> guessed
+    share) is put beside the measurements.
     """
-    if noise_probs is None:
-        return not_attempted("Write `noise_probs` in the cell above")
-    require(callable(noise_probs), "noise_probs should be a function (def ...)")
+    if top_share is None:
+        return not_attempted("Write `top_share` in the cell above")
+    require(callable(top_share), "top_share should be a function (def ...)")
     counts = torch.as_tensor(counts, dtype=torch.float64)
-    got = _noise_at(noise_probs, counts, 0.75)
-    if got is None:
-        return not_attempted("Fill in the body of `noise_probs` in the cell above")
-    name = "noise_probs(counts, 0.75)"
-    require(
-        got.shape == counts.shape,
-        f"{name} has shape {tuple(got.shape)}; it should be {tuple(counts.shape)}, one "
-        "probability per word",
-    )
-    expected = negative_sampling.noise_distribution(counts, 0.75)
-    unigram = counts / counts.sum()
-    require(
-        not _same(got, unigram),
-        f"{name} is the unigram distribution count / N, which is power 1: raise the counts to "
-        "the power 0.75 before normalising",
-    )
-    require(
-        not _same(got, torch.full_like(counts, 1 / len(counts))),
-        f"{name} gives every word the same probability, which is power 0",
-    )
-    require(
-        not _same(got, counts**0.75),
-        f"{name} is count^0.75 but does not sum to 1: divide by the sum of count^0.75",
-    )
-    require(
-        not _same(got, unigram**0.75),
-        f"{name} is (count / N)^0.75, which does not sum to 1: raise first, then divide by the "
-        "sum of what you raised",
-    )
-    require(
-        not _same(got, negative_sampling.noise_distribution(counts, 1 / 0.75)),
-        f"{name} uses the power 1/0.75 = {1 / 0.75:.4g}: that gives frequent words even more, "
-        "not less",
-    )
-    require_distribution(got, name)
-    if not _same(got, expected):
-        return compare_tensors(got, expected, name, atol=0.0)
-    for power, other in [(1.0, "the unigram distribution"), (0.0, "uniform")]:
-        at_power = _noise_at(noise_probs, counts, power)
-        require(at_power is not None, f"noise_probs(counts, {power:g}) returned None")
-        require(
-            not _same(at_power, expected),
-            f"noise_probs(counts, {power:g}) gives the same as power 0.75: use the argument "
-            "`power` instead of a fixed 0.75",
+    shuffled = counts[torch.randperm(len(counts), generator=torch.Generator().manual_seed(3))]
+    measured = {}
+    for table, label in [(counts, ""), (shuffled, " on counts in another order")]:
+        most = torch.topk(table, TOP).indices
+        for power in POWERS if not label else (0.75,):
+            got = _measured(top_share, table, power)
+            if got is None:
+                return not_attempted("Fill in the body of `top_share` in the cell above")
+            if not measured:  # the first call: are there `draws` draws behind the share?
+                few = _measured(top_share, table, power, draws=10)
+                require(
+                    few is not None and abs(few * 10 - round(few * 10)) < 1e-6,
+                    f"top_share(counts, {power:g}, {TOP}, 10, 0) = {few}, but a share of 10 "
+                    "draws is a multiple of 0.1: draw exactly `draws` noise words with "
+                    "torch.multinomial and count how many are among the most frequent",
+                )
+            expected = _exact_share(table, power, most)
+            if _close_share(got, expected):
+                measured.setdefault(power, got)
+                continue
+            name = f"top_share(counts, {power:g}){label} = {got:.4f}"
+            for share, meaning in _share_mistakes(table, power):
+                require(not _close_share(got, share), f"{name} is {meaning}")
+            return wrong(
+                f"{name}, but {expected:.4f} of the noise draws go to the {TOP} most frequent "
+                "words, beyond the sampling noise of a million draws: draw with "
+                "torch.multinomial(counts ** power, draws, replacement=True) and count the draws "
+                f"among torch.topk(counts, {TOP}).indices"
+            )
+    guesses = _as_predictions(predicted)
+    if guesses is None:
+        return not_attempted(
+            "`top_share` measures right. Before it shows you the measurements, write your three "
+            "guesses into `predicted`"
         )
-        reference = negative_sampling.noise_distribution(counts, power)
-        if not _same(at_power, reference):
-            name = f"noise_probs(counts, {power:g}) (it should be {other})"
-            return compare_tensors(at_power, reference, name, atol=0.0)
-    top, rare = 0, int(counts.argmin())
+    shown = "; ".join(
+        f"power {power:g}: measured {measured[power]:.4f}, you guessed {guesses[power]:.4f}"
+        for power in POWERS
+    )
     return correct(
-        f"power 0.75 gives the most frequent word {expected[top].item():.2%} of the noise draws "
-        f"against its {unigram[top].item():.2%} of the text, and a word seen "
-        f"{int(counts[rare].item())} times {expected[rare].item() / unigram[rare].item():.2f} "
-        "times its share: frequent words are drawn less, rare ones more."
+        f"{shown}. At power 0 the {TOP} words get {TOP} / {len(counts):,} of the draws, one "
+        "word's share each; power 0.75 keeps them the commonest noise but gives them "
+        f"{measured[0.75] / measured[1.0]:.2f} times their share at power 1."
     )
 
 

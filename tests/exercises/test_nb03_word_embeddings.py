@@ -131,51 +131,105 @@ def test_3_2_empty():
     assert ex.check_nearest(empty_function).status == "empty"
 
 
-# --- Exercise 3.3 · the noise distribution ----------------------------------------------------
+# --- Exercise 3.3 · where the noise draws go --------------------------------------------------
 
-COUNTS = torch.tensor([1450.0, 1129, 1113, 788, 325, 74, 12, 5, 5])
-
-
-def test_3_3_solution_passes_and_reports_the_shares():
-    status, message = status_and_message(ex.check_noise_probs(sol.noise_probs, COUNTS))
-    assert status == "correct"
-    assert "a word seen 5 times" in message
+# Zipf-like counts of 2,000 words, in a scrambled order, like a vocabulary that is not sorted
+ZIPF = (2000.0 / torch.arange(1, 2001)).round() + 1
+COUNTS = ZIPF[torch.randperm(2000, generator=torch.Generator().manual_seed(0))]
+GUESSES = {1.0: 0.2, 0.75: 0.1, 0.0: 0.005}
 
 
-def test_3_3_float32_rounding_passes():
-    assert ex.check_noise_probs(lambda c, p: sol.noise_probs(c.float(), p), COUNTS).passed
+def check_shares(answer, predicted=GUESSES):
+    return ex.check_noise_shares(answer, predicted, COUNTS)
+
+
+def drawn(counts, power, draws, seed):
+    generator = torch.Generator().manual_seed(seed)
+    return torch.multinomial(counts**power, draws, replacement=True, generator=generator)
+
+
+def first_entries(counts, power, top=10, draws=100_000, seed=0):
+    return (drawn(counts, power, draws, seed) < top).double().mean().item()
+
+
+def rarest(counts, power, top=10, draws=100_000, seed=0):
+    rows = torch.topk(counts, top, largest=False).indices
+    return torch.isin(drawn(counts, power, draws, seed), rows).double().mean().item()
+
+
+def test_3_3_solution_passes_and_puts_the_guesses_beside_the_measurements():
+    status, message = status_and_message(check_shares(sol.top_share, sol.predicted))
+    assert status == "correct", message
+    assert "you guessed 0.0300" in message and "10 / 2,000" in message
+
+
+def exact(counts, power, top=10, draws=100_000, seed=0):
+    """The probability itself, computed instead of measured."""
+    noise = negative_sampling.noise_distribution(counts, power)
+    return noise[torch.topk(counts, top).indices].sum()
+
+
+def test_3_3_other_seeds_pass():
+    for seed in (1, 2, 3):
+        assert check_shares(
+            lambda c, p, top, draws, seed: sol.top_share(c, p, top, draws, 7 + seed)
+        ).passed
+
+
+def test_3_3_without_guesses_the_measurements_stay_hidden():
+    feedback = check_shares(sol.top_share, {1.0: None, 0.75: None, 0.0: None})
+    assert feedback.status == "empty" and "write your three guesses" in feedback.message
 
 
 @pytest.mark.parametrize(
     "answer, fragment",
     [
-        (lambda c, p: c / c.sum(), "power 1"),
-        (lambda c, p: torch.full_like(c, 1 / len(c)), "power 0"),
-        (lambda c, p: c**p, "does not sum to 1"),
-        (lambda c, p: (c / c.sum()) ** p, "raise first"),
-        (lambda c, p: sol.noise_probs(c, 0.75), "instead of a fixed 0.75"),
-        (lambda c, p: sol.noise_probs(c, 1 / p), "1/0.75"),
-        (lambda c, p: sol.noise_probs(c, p)[1:], "one probability per word"),
-        (lambda c, p: sol.noise_probs(c, 0.7), "noise_probs(counts, 0.75) differs"),
+        (first_entries, "first 10 entries"),
+        (rarest, "RAREST"),
+        (lambda c, p, top, draws, seed: sol.top_share(c, 0.75, top, draws, seed), "power 0.75"),
+        (lambda c, p, top, draws, seed: sol.top_share(c, 1.0, top, draws, seed), "power 1:"),
+        (lambda c, p, top, draws, seed: sol.top_share(c, p, top + 1, draws, seed), "11 most"),
+        (
+            lambda c, p, top, draws, seed: sol.top_share(c, p, top, draws, seed) * draws,
+            "divided by",
+        ),
+        (lambda c, p, top, draws, seed: sol.top_share(c, p, top, 500, seed), "exactly `draws`"),
+        (exact, "exactly `draws`"),
+        (lambda c, p, top, draws, seed: 0.5, "beyond the sampling noise"),
     ],
     ids=[
+        "first-entries",
+        "rarest",
+        "fixed-power",
         "unigram",
-        "uniform",
-        "unnormalised",
-        "normalised-first",
-        "fixed",
-        "inverse",
-        "shape",
-        "off",
+        "off-by-one",
+        "count",
+        "few-draws",
+        "exact",
+        "constant",
     ],
 )
 def test_3_3_typical_mistakes_are_named(answer, fragment):
-    assert_wrong(ex.check_noise_probs(answer, COUNTS), fragment)
+    assert_wrong(check_shares(answer), fragment)
+
+
+@pytest.mark.parametrize(
+    "predicted, fragment",
+    [
+        ("0.03", "should be a dict"),
+        ({1.0: 0.03}, "no guess for power 0.75"),
+        ({1.0: "a", 0.75: 0.1, 0.0: 0.0}, "should be a number"),
+        ({1.0: 3, 0.75: 0.1, 0.0: 0.0}, "between 0 and 1"),
+    ],
+    ids=["not-a-dict", "missing", "not-a-number", "not-a-share"],
+)
+def test_3_3_malformed_guesses_are_named(predicted, fragment):
+    assert_wrong(check_shares(sol.top_share, predicted), fragment)
 
 
 def test_3_3_empty():
-    assert ex.check_noise_probs(None, COUNTS).status == "empty"
-    assert ex.check_noise_probs(empty_function, COUNTS).status == "empty"
+    assert check_shares(None).status == "empty"
+    assert check_shares(empty_function).status == "empty"
 
 
 # --- Exercise 3.4 · the negative-sampling gradient --------------------------------------------
@@ -316,7 +370,7 @@ def test_3_5_a_trained_character_model_follows_x_star_more_than_log_p(names_data
 CHECKS = [
     lambda answer: ex.check_skipgram_pairs(answer),
     lambda answer: ex.check_nearest(answer),
-    lambda answer: ex.check_noise_probs(answer, COUNTS),
+    lambda answer: check_shares(answer),
     lambda answer: ex.check_ns_gradient(answer),
     lambda answer: check_pmi(answer),
 ]
