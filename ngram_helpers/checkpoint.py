@@ -1,27 +1,36 @@
 """Saving and loading a trained model (introduced in notebook 04).
 
 One file holds everything needed to use the model again: the weights, both configurations, the
-vocabulary, a fingerprint of the data it was trained on, and the evaluation history.
+vocabulary, a fingerprint of the data it was trained on, and the evaluation history. A run that
+was stopped before its last step is saved the same way, marked with the step it stopped at
+(``interrupted_at_step``).
 
-- Writes are atomic: the file is written under a temporary name in the same folder and renamed
-  over the target only when complete, so an interrupted save never leaves half a checkpoint.
-- An existing file is never replaced unless ``overwrite=True``.
+- Writes are atomic: the file is written under a temporary name in the same folder and given
+  its name only when complete, so an interrupted save never leaves half a checkpoint.
+- An existing file is never replaced unless ``overwrite=True``; the refusal is atomic, so of two
+  runs saving to one name at once, one is refused (``CheckpointExistsError``) and nothing is
+  replaced.
+- A write the file system refuses (a read-only folder, a full disk) raises
+  ``CheckpointWriteError``; ``check_writable`` asks the same question before a long run.
 - Loading uses ``torch.load(..., weights_only=True)``: only tensors and plain Python values are
-  read, never pickled code.
+  read, never pickled code. Every field is checked before it is used, so a damaged file is one
+  ``CheckpointError`` naming the field, never a ``KeyError`` or ``TypeError``.
 - A checkpoint that does not match what the caller expects (vocabulary, model shapes, data) is
   refused with a message that says what differs.
 """
 
 from __future__ import annotations
 
+import io
 import pickle
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Any
 
 import torch
 
-from ngram_helpers.data import NamesData, Tokenizer
-from ngram_helpers.files import atomic_write
+from ngram_helpers.data import END, NamesData, Tokenizer
+from ngram_helpers.files import atomic_write, check_writable_folder
 from ngram_helpers.models import MLP, ModelConfig
 from ngram_helpers.train import History, TrainConfig
 
@@ -29,15 +38,28 @@ from ngram_helpers.train import History, TrainConfig
 DEFAULT_CHECKPOINT = "checkpoints/names-mlp.pt"
 # /2: dropout and the end-of-name id moved into ModelConfig (checkpoints of /1 are refused)
 FORMAT = "ngram_helpers.mlp/2"
+# the ModelConfig sizes a model cannot be built without (at least 1 each)
+MODEL_SIZES = ("vocab_size", "context_length", "embedding_size", "hidden_size", "hidden_layers")
 
 
 class CheckpointError(ValueError):
     """A checkpoint cannot be written, read, or does not match the request."""
 
 
+class CheckpointExistsError(CheckpointError):
+    """The checkpoint's name is taken, and replacing it was not asked for."""
+
+
+class CheckpointWriteError(CheckpointError):
+    """The file system refused to write the checkpoint (a read-only folder, a full disk...)."""
+
+
 @dataclass
 class Checkpoint:
-    """A loaded checkpoint: a ready model and what it was trained with."""
+    """A loaded checkpoint: a ready model and what it was trained with.
+
+    ``interrupted_at_step`` is None for a run that finished, else the step it was stopped at.
+    """
 
     model: MLP
     model_config: ModelConfig
@@ -45,6 +67,35 @@ class Checkpoint:
     tokenizer: Tokenizer
     history: History
     data_fingerprint: str
+    interrupted_at_step: int | None = None
+
+
+# -----------------------------------------------------------------------------
+# Saving
+
+
+def checkpoint_bytes(
+    model: MLP,
+    data: NamesData,
+    train_config: TrainConfig,
+    history: History,
+    *,
+    interrupted_at_step: int | None = None,
+) -> bytes:
+    """The checkpoint file's content: ``model`` and its context, serialised with ``torch.save``."""
+    payload = {
+        "format": FORMAT,
+        "model_config": asdict(model.config),
+        "train_config": asdict(train_config),
+        "vocabulary": data.tokenizer.chars,
+        "data_fingerprint": data.fingerprint(),
+        "history": history.to_dict(),
+        "interrupted_at_step": interrupted_at_step,
+        "state_dict": {k: v.detach().clone() for k, v in model.state_dict().items()},
+    }
+    buffer = io.BytesIO()
+    torch.save(payload, buffer)
+    return buffer.getvalue()
 
 
 def save_checkpoint(
@@ -55,23 +106,64 @@ def save_checkpoint(
     history: History,
     *,
     overwrite: bool = False,
+    interrupted_at_step: int | None = None,
 ) -> Path:
-    """Write ``model`` and its context to ``path`` atomically; refuse to replace a file unasked."""
+    """Write ``model`` and its context to ``path`` atomically; refuse to replace a file unasked.
+
+    Raises ``CheckpointExistsError`` if ``path`` exists (unless ``overwrite``), also when another
+    program creates it while this one writes, and ``CheckpointWriteError`` if the file system
+    refuses the write; either way no file is left half written. ``interrupted_at_step`` marks a
+    run stopped before its last step.
+    """
+    content = checkpoint_bytes(
+        model, data, train_config, history, interrupted_at_step=interrupted_at_step
+    )
+    return write_checkpoint(path, content, overwrite=overwrite)
+
+
+def write_checkpoint(path: str | Path, content: bytes, *, overwrite: bool = False) -> Path:
+    """Write ``content`` (from ``checkpoint_bytes``) to ``path`` as ``save_checkpoint`` does."""
     path = Path(path)
-    if path.exists() and not overwrite:
-        raise CheckpointError(f"{path} already exists; pass overwrite=True to replace it")
-    payload = {
-        "format": FORMAT,
-        "model_config": asdict(model.config),
-        "train_config": asdict(train_config),
-        "vocabulary": data.tokenizer.chars,
-        "data_fingerprint": data.fingerprint(),
-        "history": history.to_dict(),
-        "state_dict": {k: v.detach().clone() for k, v in model.state_dict().items()},
-    }
-    with atomic_write(path, "wb") as f:
-        torch.save(payload, f)
+    try:
+        with atomic_write(path, "wb", overwrite=overwrite) as f:
+            f.write(content)
+    except FileExistsError:
+        raise CheckpointExistsError(
+            f"{path} already exists; pass overwrite=True to replace it"
+        ) from None
+    except OSError as err:
+        raise CheckpointWriteError(f"{path}: cannot write the checkpoint ({reason(err)})") from None
     return path
+
+
+def check_writable(path: str | Path) -> None:
+    """Raise ``CheckpointError`` unless a checkpoint could be written to ``path`` now.
+
+    The folder is created if needed and a file is created in it and removed. Run before a long
+    training run, it turns a read-only or missing folder into a message before the work, not
+    after. (A disk can still fill up meanwhile: ``save_checkpoint`` says so then.)
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise CheckpointError(f"{path} is a folder; name the checkpoint file inside it")
+    in_the_way = next((p for p in reversed(path.parents) if p.exists() and not p.is_dir()), None)
+    if in_the_way is not None:
+        raise CheckpointWriteError(f"{path}: {in_the_way} is a file, not a folder")
+    try:
+        check_writable_folder(path.parent)
+    except OSError as err:
+        raise CheckpointWriteError(
+            f"{path}: cannot write in the folder {path.parent} ({reason(err)})"
+        ) from None
+
+
+def reason(err: OSError) -> str:
+    """The system's short reason for ``err`` ("Permission denied"), without the path."""
+    return err.strerror or str(err) or type(err).__name__
+
+
+# -----------------------------------------------------------------------------
+# Loading
 
 
 def load_checkpoint(
@@ -84,9 +176,50 @@ def load_checkpoint(
     """Read a checkpoint written by ``save_checkpoint`` and rebuild its model.
 
     Each ``expect_*`` argument given is compared with the checkpoint; a mismatch raises
-    ``CheckpointError`` naming the field and both values.
+    ``CheckpointError`` naming the field and both values. A missing or malformed field raises
+    ``CheckpointError`` naming it.
     """
     path = Path(path)
+    payload = _read_payload(path)
+    fields_of = _Fields(path, payload)
+    model_config = fields_of.model_config()
+    train_config = fields_of.config("train_config", TrainConfig)
+    vocabulary = fields_of.vocabulary(model_config)
+    fingerprint = fields_of.typed("data_fingerprint", fields_of.get("data_fingerprint"), str)
+    history = fields_of.history()
+    interrupted_at_step = fields_of.interrupted_at_step()
+    state_dict = fields_of.state_dict()
+
+    if expect_vocabulary is not None and vocabulary != expect_vocabulary:
+        raise CheckpointError(
+            f"{path}: vocabulary differs: checkpoint has {_show(vocabulary)}, "
+            f"expected {_show(expect_vocabulary)}"
+        )
+    if expect_model_config is not None and model_config != expect_model_config:
+        differences = ", ".join(
+            f"{name} {have} (expected {want})"
+            for (name, have), want in zip(
+                asdict(model_config).items(), asdict(expect_model_config).values(), strict=True
+            )
+            if have != want
+        )
+        raise CheckpointError(f"{path}: model configuration differs: {differences}")
+    if expect_data_fingerprint is not None and fingerprint != expect_data_fingerprint:
+        raise CheckpointError(f"{path}: trained on different data (dataset fingerprint differs)")
+
+    return Checkpoint(
+        model=_model_from(path, model_config, state_dict),
+        model_config=model_config,
+        train_config=train_config,
+        tokenizer=Tokenizer(vocabulary),
+        history=history,
+        data_fingerprint=fingerprint,
+        interrupted_at_step=interrupted_at_step,
+    )
+
+
+def _read_payload(path: Path) -> dict:
+    """The dictionary a checkpoint file holds, once its format tag is this version's."""
     if not path.is_file():
         raise CheckpointError(f"{path}: checkpoint not found")
     try:
@@ -108,44 +241,185 @@ def load_checkpoint(
         )
     if found != FORMAT:
         raise CheckpointError(f"{path}: not an ngram_helpers checkpoint (format {FORMAT})")
-    try:
-        model_config = ModelConfig(**payload["model_config"])
-        train_config = TrainConfig(**payload["train_config"])
-    except (KeyError, TypeError, ValueError) as err:
-        raise CheckpointError(f"{path}: damaged configuration ({err})") from None
-    vocabulary = payload["vocabulary"]
-    if expect_vocabulary is not None and vocabulary != expect_vocabulary:
-        raise CheckpointError(
-            f"{path}: vocabulary differs: checkpoint has {_show(vocabulary)}, "
-            f"expected {_show(expect_vocabulary)}"
-        )
-    if expect_model_config is not None and model_config != expect_model_config:
-        differences = ", ".join(
-            f"{name} {have} (expected {want})"
-            for (name, have), want in zip(
-                asdict(model_config).items(), asdict(expect_model_config).values(), strict=True
-            )
-            if have != want
-        )
-        raise CheckpointError(f"{path}: model configuration differs: {differences}")
-    fingerprint = payload["data_fingerprint"]
-    if expect_data_fingerprint is not None and fingerprint != expect_data_fingerprint:
-        raise CheckpointError(f"{path}: trained on different data (dataset fingerprint differs)")
+    return payload
 
-    model = MLP(model_config)
+
+def _model_from(path: Path, config: ModelConfig, state_dict: dict[str, torch.Tensor]) -> MLP:
+    """An ``MLP`` of ``config`` holding the weights ``state_dict``, in evaluation mode.
+
+    The shapes are compared on a model without memory (the "meta" device) first, so a damaged
+    size never allocates a huge model before it is refused.
+    """
+    tensors_needed = 2 * (config.hidden_layers + 1) + 1  # the embedding, and 2 per linear layer
+    if config.hidden_layers > len(state_dict):  # far too deep to fit: never built, even empty
+        raise CheckpointError(
+            f"{path}: weights do not fit its configuration: {len(state_dict)} tensors, "
+            f"hidden_layers {config.hidden_layers} needs {tensors_needed}"
+        )
+    with torch.device("meta"):
+        expected = {name: tuple(t.shape) for name, t in MLP(config).state_dict().items()}
+    found = {name: tuple(t.shape) for name, t in state_dict.items()}
+    problem = _weights_problem(found, expected)
+    if problem:
+        raise CheckpointError(f"{path}: weights do not fit its configuration: {problem}")
+    model = MLP(config)
     try:
-        model.load_state_dict(payload["state_dict"])
+        model.load_state_dict(state_dict)
     except RuntimeError as err:
-        raise CheckpointError(f"{path}: weights do not fit its configuration: {err}") from None
-    model.eval()
-    return Checkpoint(
-        model=model,
-        model_config=model_config,
-        train_config=train_config,
-        tokenizer=Tokenizer(vocabulary),
-        history=History(**payload["history"]),
-        data_fingerprint=fingerprint,
-    )
+        first_line = str(err).strip().splitlines()[0]
+        raise CheckpointError(
+            f"{path}: weights do not fit its configuration: {first_line}"
+        ) from None
+    return model.eval()
+
+
+def _weights_problem(found: dict[str, tuple], expected: dict[str, tuple]) -> str | None:
+    """What is wrong with weights of shapes ``found`` for a model of shapes ``expected``."""
+    missing = [name for name in expected if name not in found]
+    if missing:
+        return f"{', '.join(missing)} missing"
+    unexpected = [name for name in found if name not in expected]
+    if unexpected:
+        return f"unexpected {', '.join(unexpected)}"
+    for name, shape in expected.items():
+        if found[name] != shape:
+            return f"{name} has shape {found[name]}, the configuration needs {shape}"
+    return None
+
+
+class _Fields:
+    """The fields of a checkpoint's payload, each checked before use.
+
+    Every method returns one field as the rest of the code expects it, or raises
+    ``CheckpointError`` naming the field and what is wrong with it.
+    """
+
+    def __init__(self, path: Path, payload: dict) -> None:
+        self.path, self.payload = path, payload
+
+    def damaged(self, field: str, problem: str) -> CheckpointError:
+        return CheckpointError(f"{self.path}: damaged checkpoint: {field} {problem}")
+
+    def get(self, field: str) -> Any:
+        if field not in self.payload:
+            raise self.damaged(field, "is missing")
+        return self.payload[field]
+
+    def typed(self, field: str, value: Any, kind: type) -> Any:
+        """``value`` (the content of ``field``), refused unless it is of type ``kind``."""
+        if not isinstance(value, kind):
+            raise self.damaged(field, f"is {_kind(value)}, not {kind.__name__}")
+        return value
+
+    def entries(self, field: str, cls: type) -> dict:
+        """The dict in ``field``, refused unless its keys are exactly the fields of ``cls``."""
+        stored = self.typed(field, self.get(field), dict)
+        names = [f.name for f in fields(cls)]
+        unknown = [key for key in stored if key not in names]
+        if unknown:
+            raise self.damaged(f"{field}.{unknown[0]}", f"is not a field of {cls.__name__}")
+        missing = [name for name in names if name not in stored]
+        if missing:
+            raise self.damaged(f"{field}.{missing[0]}", "is missing")
+        return stored
+
+    def config(self, field: str, cls: type) -> Any:
+        """The configuration ``cls`` (a dataclass) stored as a dict in ``field``."""
+        stored = self.entries(field, cls)
+        values = {
+            f.name: self.scalar(f"{field}.{f.name}", stored[f.name], f.default) for f in fields(cls)
+        }
+        try:
+            return cls(**values)
+        except ValueError as err:
+            raise self.damaged(field, f"is invalid ({err})") from None
+
+    def scalar(self, field: str, value: Any, like: Any) -> Any:
+        """``value`` if it has the type of the default ``like`` (an int also counts as a float)."""
+        if isinstance(like, bool):
+            ok = isinstance(value, bool)
+        elif isinstance(like, int):
+            ok = isinstance(value, int) and not isinstance(value, bool)
+        elif isinstance(like, float):
+            ok = isinstance(value, int | float) and not isinstance(value, bool)
+            value = float(value) if ok else value
+        else:
+            ok = isinstance(value, type(like))
+        if not ok:
+            raise self.damaged(field, f"is {_kind(value)}, not {type(like).__name__}")
+        return value
+
+    def model_config(self) -> ModelConfig:
+        config = self.config("model_config", ModelConfig)
+        for size in MODEL_SIZES:
+            if getattr(config, size) < 1:
+                raise self.damaged(f"model_config.{size}", f"is {getattr(config, size)}, not >= 1")
+        return config
+
+    def vocabulary(self, config: ModelConfig) -> str:
+        """The vocabulary: distinct characters, as many as the model has, the end token in place."""
+        chars = self.typed("vocabulary", self.get("vocabulary"), str)
+        if len(set(chars)) != len(chars):
+            raise self.damaged("vocabulary", f"repeats characters: {_show(chars)}")
+        if len(chars) != config.vocab_size:
+            raise self.damaged(
+                "vocabulary",
+                f"has {len(chars)} characters, model_config.vocab_size is {config.vocab_size}",
+            )
+        if END not in chars:
+            raise self.damaged("vocabulary", "has no end-of-name character '\\n'")
+        if chars.index(END) != config.end_token:
+            raise self.damaged(
+                "vocabulary",
+                f"has '\\n' at {chars.index(END)}, model_config.end_token is {config.end_token}",
+            )
+        return chars
+
+    def history(self) -> History:
+        """Four lists of equal length: steps (ints), train and val losses and rates (numbers)."""
+        stored = self.entries("history", History)
+        lists = {}
+        for name, values in stored.items():
+            field = f"history.{name}"
+            self.typed(field, values, list)
+            like = 0 if name == "step" else 0.0
+            lists[name] = [self.scalar(f"{field}[{i}]", v, like) for i, v in enumerate(values)]
+        lengths = {len(values) for values in lists.values()}
+        if len(lengths) > 1:
+            sizes = ", ".join(f"{name} {len(values)}" for name, values in lists.items())
+            raise self.damaged("history", f"has lists of different lengths ({sizes})")
+        return History(**lists)
+
+    def interrupted_at_step(self) -> int | None:
+        """The step an interrupted run stopped at; None (or absent, as before) for a full run."""
+        step = self.payload.get("interrupted_at_step")
+        if step is None:
+            return None
+        step = self.scalar("interrupted_at_step", step, 0)
+        if step < 0:
+            raise self.damaged("interrupted_at_step", f"is {step}, not >= 0")
+        return step
+
+    def state_dict(self) -> dict[str, torch.Tensor]:
+        """The weights: names mapped to floating-point tensors (``_model_from`` checks shapes)."""
+        weights = self.typed("state_dict", self.get("state_dict"), dict)
+        for name, tensor in weights.items():
+            field = f"state_dict[{name!r}]"
+            if not isinstance(name, str):
+                raise self.damaged(field, f"has {_kind(name)} as its name, not a string")
+            if not isinstance(tensor, torch.Tensor):
+                raise self.damaged(field, f"is {_kind(tensor)}, not a tensor")
+            if not tensor.is_floating_point():
+                raise self.damaged(field, f"holds {tensor.dtype}, not floating-point numbers")
+        return weights
+
+
+def _kind(value: Any) -> str:
+    """'a list', 'an int', 'None': how a message names the type of ``value``."""
+    if value is None:
+        return "None"
+    name = type(value).__name__
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
 def _show(vocabulary: str) -> str:

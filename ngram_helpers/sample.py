@@ -5,14 +5,16 @@ walks the cumulative sum of the softmax probabilities until the sum exceeds the 
 that we offer the usual knobs:
 
 - temperature: logits are divided by it before the softmax; 0 means greedy (always the argmax),
-  below 1 sharpens the distribution, above 1 flattens it;
+  below 1 sharpens the distribution, above 1 flattens it (a temperature that is not finite,
+  or so small that the divided logits overflow, is refused with a ``ValueError``);
 - top-k: only the k most likely characters keep their probability;
 - prefix: the name starts with these letters (the context before them is padded with the end
   token, exactly as at the start of every name in training).
 
-For the interactive sampler of notebook 04, ``LogitTable`` asks the model once for every possible
-context, and ``name_origins`` says whether each sampled name is a training name, a held-out one,
-or new.
+``iter_sample_names`` gives the same names one at a time, as they are drawn (the command line
+prints a million names that way). For the interactive sampler of notebook 04, ``LogitTable``
+asks the model once for every possible context, and ``name_origins`` says whether each sampled
+name is a training name, a held-out one, or new.
 
 The model always runs in evaluation mode, as in evaluation (``evaluate.eval_mode``): a model with
 dropout that was left in training mode samples with every unit, and gets its mode back after.
@@ -25,8 +27,9 @@ Command line (``ngram_helpers.cli``)::
 from __future__ import annotations
 
 import bisect
+import math
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import torch
 
@@ -45,10 +48,11 @@ def tempered_probs(logits: torch.Tensor, temperature: float, top_k: int | None) 
     """Turn rows of logits (N, V) into the distributions the sampler draws from (N, V).
 
     ``top_k`` keeps the k largest logits of each row; ``temperature`` divides the logits before
-    the softmax, and 0 puts all mass on each row's most likely token (greedy).
+    the softmax, and 0 puts all mass on each row's most likely token (greedy). A temperature
+    that is negative, not finite, or so close to 0 that the divided logits overflow (1e-300)
+    raises ``ValueError``: it would give nan probabilities, not names.
     """
-    if temperature < 0:
-        raise ValueError(f"temperature must be >= 0, got {temperature}")
+    check_temperature(temperature)
     vocab = logits.shape[1]
     if top_k is not None:
         if not 1 <= top_k <= vocab:
@@ -57,7 +61,21 @@ def tempered_probs(logits: torch.Tensor, temperature: float, top_k: int | None) 
         logits = logits.masked_fill(logits < kth_largest, float("-inf"))
     if temperature == 0:
         return torch.nn.functional.one_hot(logits.argmax(dim=1), vocab).float()
-    return torch.softmax(logits / temperature, dim=1)
+    scaled = logits / temperature
+    if not torch.isfinite(scaled[torch.isfinite(logits)]).all():
+        raise ValueError(
+            f"temperature {temperature} is too close to 0: the logits divided by it overflow; "
+            "use 0 for greedy sampling"
+        )
+    return torch.softmax(scaled, dim=1)
+
+
+def check_temperature(temperature: float) -> None:
+    """Raise ``ValueError`` unless ``temperature`` is 0 (greedy) or a positive finite number."""
+    if not (math.isfinite(temperature) and temperature >= 0):
+        raise ValueError(
+            f"temperature must be 0 (greedy) or a positive finite number, got {temperature}"
+        )
 
 
 def next_char_probs(
@@ -119,12 +137,38 @@ def draw_names(
     cap. ``sample_names`` asks the model for the distributions; the notebook 04 sampler looks
     them up in a precomputed table.
     """
+    return list(iter_draw_names(cdf_after, tokenizer, context_length, num, seed, prefix))
+
+
+def iter_draw_names(
+    cdf_after: Callable[[list[int]], list[float]],
+    tokenizer: Tokenizer,
+    context_length: int,
+    num: int,
+    seed: int = 42,
+    prefix: str = "",
+) -> Iterator[str]:
+    """The names of ``draw_names``, one at a time, each as soon as it is drawn.
+
+    The arguments are checked here, at the call (``ValueError``), not at the first name; a
+    million names then stream out instead of arriving together minutes later.
+    """
     if num < 0:
         raise ValueError(f"number of names must be >= 0, got {num}")
     if tokenizer.end_token in tokenizer.encode(prefix):  # unknown characters raise here
         raise ValueError("the prefix must not contain a newline")
-    rng = RNG(seed)
-    names = []
+    return _drawn(cdf_after, tokenizer, context_length, num, RNG(seed), prefix)
+
+
+def _drawn(
+    cdf_after: Callable[[list[int]], list[float]],
+    tokenizer: Tokenizer,
+    context_length: int,
+    num: int,
+    rng: RNG,
+    prefix: str,
+) -> Iterator[str]:
+    """Draw ``num`` names with ``rng`` (see ``draw_names``), yielding each when complete."""
     for _ in range(num):
         context = start_context(tokenizer, prefix, context_length)
         name = prefix
@@ -134,8 +178,7 @@ def draw_names(
                 break
             name += tokenizer.chars[token]
             context = context[1:] + [token]
-        names.append(name)
-    return names
+        yield name
 
 
 def sample_names(
@@ -148,9 +191,22 @@ def sample_names(
     top_k: int | None = None,
 ) -> list[str]:
     """``num`` names from ``model``; each context's distribution is computed once and reused."""
+    return list(iter_sample_names(model, tokenizer, num, seed, prefix, temperature, top_k))
+
+
+def iter_sample_names(
+    model: Model,
+    tokenizer: Tokenizer,
+    num: int,
+    seed: int = 42,
+    prefix: str = "",
+    temperature: float = 1.0,
+    top_k: int | None = None,
+) -> Iterator[str]:
+    """The names of ``sample_names``, one at a time (arguments checked at the call)."""
     tempered_probs(torch.zeros(1, tokenizer.vocab_size), temperature, top_k)  # check the knobs
     cdf_after = memoised_cdf(lambda context: next_char_probs(model, context, temperature, top_k))
-    return draw_names(cdf_after, tokenizer, model.config.context_length, num, seed, prefix)
+    return iter_draw_names(cdf_after, tokenizer, model.config.context_length, num, seed, prefix)
 
 
 def continue_text(model: Model, tokenizer: Tokenizer, prompt: str, num_chars: int, rng: RNG) -> str:

@@ -103,6 +103,19 @@ class PlainEngine:
         self.optimizer.zero_grad(set_to_none=True)
 
 
+class Interrupted(KeyboardInterrupt):
+    """``train`` stopped early (Ctrl-C, or ``on_eval`` raising a KeyboardInterrupt to stop it).
+
+    It carries what the run had reached, so that a caller can keep the model trained so far:
+    ``step``, the step that was running, and ``history``, the evaluations made until then. The
+    original interrupt is its ``__cause__``.
+    """
+
+    def __init__(self, step: int, history: History) -> None:
+        super().__init__(f"training interrupted at step {step:,}")
+        self.step, self.history = step, history
+
+
 def train(
     model: MLP,
     data: NamesData,
@@ -121,7 +134,8 @@ def train(
     line to ``on_eval``. ``progress`` shows a tqdm bar (a widget in Jupyter, text in a terminal).
     Steps run in training mode (a model with dropout drops units); evaluations, and the model
     returned, are in evaluation mode. An interrupted run (Ctrl-C, or an error raised by
-    ``on_eval``) also closes its bar and leaves the model in evaluation mode.
+    ``on_eval``) also closes its bar and leaves the model in evaluation mode; a Ctrl-C comes out
+    as ``Interrupted``, which says how far the run got.
 
     ``engine="fast"`` moves the model's parameters into one flat buffer
     (``fast.flatten_parameters``): each parameter stays the same object with the same values, but
@@ -144,7 +158,7 @@ def train(
     bar = tqdm(
         total=config.num_steps, disable=not progress, unit="step", smoothing=0.1, mininterval=1.0
     )
-    step_time, steps_timed = 0.0, 0
+    step_time, steps_timed, step = 0.0, 0, 0
     # Dropout draws its masks from torch's generator: seeded here, the run is repeatable, and
     # fork_rng gives the caller's generator back untouched afterwards.
     try:
@@ -167,6 +181,8 @@ def train(
                 step_time += time.perf_counter() - start
                 steps_timed += 1
                 bar.update()
+    except KeyboardInterrupt as stop:
+        raise Interrupted(step, history) from stop
     finally:  # interrupted too: no bar left open, no model left dropping units
         bar.close()
         model.eval()

@@ -1,5 +1,7 @@
 """Sampling: the reference rule, determinism, and its knobs at their extremes."""
 
+from functools import partial
+
 import pytest
 import torch
 
@@ -12,6 +14,8 @@ from ngram_helpers.sample import (
     continue_text,
     cumulative,
     draw,
+    iter_draw_names,
+    iter_sample_names,
     name_origins,
     next_char_probs,
     origin_shares,
@@ -155,3 +159,57 @@ def test_the_lessons_raw_model_samples_as_the_module_does():
     raw, module = MLPRaw(config, RNG(1337)), MLP(config, RNG(1337))
     assert torch.allclose(next_char_probs(raw, [0, 5, 13]), next_char_probs(module, [0, 5, 13]))
     assert sample_names(raw, TOKENIZER, 5) == sample_names(module, TOKENIZER, 5)
+
+
+# --- temperatures that would give nan probabilities, and names streamed as they are drawn ---
+
+
+@pytest.mark.parametrize("temperature", [float("nan"), float("inf"), float("-inf"), -1e-300])
+def test_a_temperature_that_is_not_finite_or_negative_is_refused(model, temperature):
+    with pytest.raises(ValueError, match=r"temperature must be 0 \(greedy\) or a positive finite"):
+        sample_names(model, TOKENIZER, 1, temperature=temperature)
+    with pytest.raises(ValueError, match="temperature"):
+        iter_sample_names(model, TOKENIZER, 1, temperature=temperature)  # at the call
+
+
+def test_every_tiny_temperature_is_greedy_or_refused(small_model, names_data):
+    """Down to the smallest float, a temperature gives the greedy names or a clear refusal:
+    never nan probabilities and 40-letter garbage."""
+    tokenizer, table = names_data.tokenizer, LogitTable(small_model)
+    greedy = sample_names(small_model, tokenizer, 5, temperature=0)
+    samplers = [partial(sample_names, small_model), partial(sample_from_table, table)]
+    refused = 0
+    for temperature in [10.0**-k for k in range(3, 324, 5)] + [5e-324]:
+        for sampler in samplers:
+            try:
+                assert sampler(tokenizer, 5, temperature=temperature) == greedy, temperature
+            except ValueError as err:
+                assert "too close to 0" in str(err) and "use 0 for greedy" in str(err)
+                refused += 1
+    assert refused > 0
+
+
+def test_names_stream_out_one_at_a_time(model):
+    """A million names: the first ones arrive after drawing only them, not all of them."""
+    visits = []
+
+    def counting_cdf(context: list[int]) -> list[float]:
+        visits.append(context)
+        return cumulative(next_char_probs(model, context))
+
+    names = iter_draw_names(counting_cdf, TOKENIZER, 3, 1_000_000, seed=7)
+    first = [next(names) for _ in range(3)]
+    assert first == sample_names(model, TOKENIZER, 3, seed=7)
+    assert len(visits) == sum(len(name) + 1 for name in first)  # one visit per character drawn
+    assert list(iter_sample_names(model, TOKENIZER, 6, seed=2, prefix="k", top_k=5)) == (
+        sample_names(model, TOKENIZER, 6, seed=2, prefix="k", top_k=5)
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"num": -1}, "must be >= 0"), ({"prefix": "a7"}, "'7'"), ({"top_k": 0}, "top_k")],
+)
+def test_streamed_names_check_their_arguments_at_the_call(model, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        iter_sample_names(model, TOKENIZER, **{"num": 3, **kwargs})

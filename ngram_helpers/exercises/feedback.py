@@ -4,8 +4,10 @@ Every exercise of the series ends with a check cell that calls a checker from on
 ``nb0N_*`` modules beside this one. A checker returns a ``Feedback``; the notebook shows its one
 sentence.
 A checker never raises, whatever the learner wrote: an answer left empty (``None``, or a
-function that still returns ``None``) is "not attempted yet", and an answer that raises or has
-the wrong type is reported as a sentence too, so Restart-and-Run-All stays clean.
+function that still returns ``None``) is "not attempted yet", and an answer that raises (even
+``sys.exit()``) or has the wrong type is reported as a sentence too, so Restart-and-Run-All
+stays clean. Only Ctrl-C (the interrupt button) goes through, to stop a check that runs too
+long. A check never changes torch's global random generator.
 
 A check can have a bug of its own (a library it calls may change, say). ``checked`` tells the
 two apart by where the error was raised (``raised_by_learner``): an error that passed through
@@ -23,7 +25,8 @@ import math
 import os
 import site
 import sysconfig
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from numbers import Integral
 from pathlib import Path
@@ -77,13 +80,57 @@ class Rejected(Exception):
         self.feedback = feedback
 
 
-def check_failed(err: Exception) -> Feedback:
+def check_failed(err: BaseException) -> Feedback:
     """The check's own ``err``, not the learner's: say so, and that the answer may be right."""
     return Feedback(
         "broken",
-        f"the check itself raised {type(err).__name__}: {err}; your answer may well be right. "
+        f"the check itself raised {describe_error(err)}; your answer may well be right. "
         "This is a bug in the check: please report it with this message",
     )
+
+
+def learner_raised(err: BaseException) -> Feedback:
+    """A "not yet" for an error raised while the learner's code ran."""
+    if isinstance(err, SystemExit):
+        return wrong(
+            f"your answer called sys.exit() or exit() ({describe_error(err)}), which ends the "
+            "program; a function should return its result instead"
+        )
+    return wrong(f"your answer raised {describe_error(err)}")
+
+
+MAX_MESSAGE = 300  # characters of an error's first line that a sentence quotes
+
+
+def describe_error(err: BaseException) -> str:
+    """``"Type: first line of its message"``, whatever the error is.
+
+    Only the first line is kept (torch's messages can run to dozens), cut at ``MAX_MESSAGE``
+    characters; " …" marks what was left out. An error whose message cannot even be made
+    (its ``__str__`` raises) is named by its type alone, and says so.
+    """
+    name = type(err).__name__
+    try:
+        text = str(err)
+    except BaseException as broken:
+        if _is_interrupt(broken):
+            raise
+        return (
+            f"{name} (whose message could not be shown: making it raised {type(broken).__name__})"
+        )
+    lines = text.strip().splitlines()
+    if not lines:
+        return name
+    first = lines[0]
+    cut = len(lines) > 1 or len(first) > MAX_MESSAGE
+    return f"{name}: {first[:MAX_MESSAGE]}{' …' if cut else ''}"
+
+
+def _is_interrupt(err: BaseException) -> bool:
+    """Whether ``err`` is Ctrl-C (Jupyter's interrupt button), alone or in an exception group."""
+    if isinstance(err, BaseExceptionGroup):
+        return err.subgroup(KeyboardInterrupt) is not None
+    return isinstance(err, KeyboardInterrupt)
 
 
 @functools.cache
@@ -134,25 +181,48 @@ def checked(checker: Callable[..., Feedback]) -> Callable[..., Feedback]:
     """Make ``checker`` total: a ``Rejected`` or any error becomes Feedback, never a raise.
 
     An error that passed through the learner's code is "your answer raised ..."; any other one
-    is the check's own bug (``check_failed``), which must not be blamed on the learner. With
-    ``NGRAM_CHECK_DEBUG=1`` in the environment, errors propagate instead, for maintainers. The
-    wrapped check keeps its name, docstring and signature (``help``, ``check?`` in Jupyter).
+    is the check's own bug (``check_failed``), which must not be blamed on the learner. "Any
+    error" includes ``SystemExit`` (a learner's ``sys.exit()``) and every other
+    ``BaseException``, except Ctrl-C: ``KeyboardInterrupt`` (Jupyter's interrupt button) still
+    stops the cell, so a check that runs too long can be stopped. There is no time limit: a
+    learner's function that loops forever has to be interrupted that way.
+
+    A check leaves torch's global random generator as it found it, whatever the check or the
+    learner's code drew from it (``torch_rng_kept``). With ``NGRAM_CHECK_DEBUG=1`` in the
+    environment, errors propagate instead, for maintainers. The wrapped check keeps its name,
+    docstring and signature (``help``, ``check?`` in Jupyter).
     """
 
     @functools.wraps(checker)
     def run(*args, **kwargs) -> Feedback:
-        try:
-            return checker(*args, **kwargs)
-        except Rejected as stop:
-            return stop.feedback
-        except Exception as err:
-            if os.environ.get("NGRAM_CHECK_DEBUG") == "1":
-                raise
-            if raised_by_learner(err):
-                return wrong(f"your answer raised {type(err).__name__}: {err}")
-            return check_failed(err)
+        with torch_rng_kept():
+            return _verdict(checker, args, kwargs)
 
     return run
+
+
+def _verdict(checker: Callable[..., Feedback], args: tuple, kwargs: dict) -> Feedback:
+    """What ``checker(*args, **kwargs)`` says, with every error but Ctrl-C turned into Feedback."""
+    try:
+        return checker(*args, **kwargs)
+    except Rejected as stop:
+        return stop.feedback
+    except BaseException as err:
+        if _is_interrupt(err) or os.environ.get("NGRAM_CHECK_DEBUG") == "1":
+            raise
+        if raised_by_learner(err):
+            return learner_raised(err)
+        return check_failed(err)
+
+
+@contextmanager
+def torch_rng_kept() -> Iterator[None]:
+    """Run the block, then put torch's global (CPU) random generator back as it was."""
+    state = torch.random.get_rng_state()
+    try:
+        yield
+    finally:
+        torch.random.set_rng_state(state)
 
 
 def require(condition: bool, message: str) -> None:
