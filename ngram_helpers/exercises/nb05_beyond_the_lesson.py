@@ -6,8 +6,9 @@ a small project:
 - 5.1 Reading the finder, as a rule: ``suggest_peak_rate(lrs, losses)``, a tenth of the rate
   where the smoothed finder loss is lowest, on the notebook's sweep and two made-up ones
   (``check_suggest_peak_rate``).
-- 5.2 Counting the parameters of a deeper model: one whole number, against
-  ``ModelConfig.num_parameters`` (``check_parameter_count``).
+- 5.2 Predict, then measure: which steps survive the seed rule? ``is_real_gain(new, old)``,
+  the rule of the notebook as a function, on made-up pairs of seeds and then on every one-change
+  step between the table's MLP rows (``check_is_real_gain``).
 - 5.3 A Kneser-Ney discount by hand, one level down: the discounts of the 4-gram model's 3-gram
   level, from continuation counts (``check_continuation_discounts``).
 - 5.4 One round of expectation-maximisation: ``em_step(weights, probs)`` against
@@ -50,7 +51,7 @@ from ngram_helpers.exercises.feedback import (
 from ngram_helpers.experiments import RowResult, get_row, setting_text
 from ngram_helpers.files import PROJECT
 from ngram_helpers.mixture import mixture_loss, mixture_weights
-from ngram_helpers.models import MLP, ModelConfig
+from ngram_helpers.models import MLP
 from ngram_helpers.ngrams import context_ids, modified_discounts
 from ngram_helpers.seed_spread import Spread, beyond_spread, read_spreads
 from ngram_helpers.train import TrainConfig
@@ -160,73 +161,154 @@ def check_suggest_peak_rate(
 
 
 # ---------------------------------------------------------------------------------------------
-# Exercise 5.2 · Counting the parameters of a deeper model
+# Exercise 5.2 · Predict, then measure: which steps survive the seed rule?
 
-DEEPER = ModelConfig(
-    context_length=4,
-    embedding_size=32,
-    hidden_size=256,
-    hidden_layers=3,
-    current_name_only=True,
-    dropout=0.1,
-)
+Losses = dict[int, float]  # seed -> val loss, as in ``Spread.losses``
 
 
-def _parameter_mistakes(config: ModelConfig) -> list[tuple[int, str]]:
-    """Counts a typical slip gives for ``config``, each with what went wrong."""
-    v, t, e, h, layers = (
-        config.vocab_size,
-        config.context_length,
-        config.embedding_size,
-        config.hidden_size,
-        config.hidden_layers,
+def _mean(losses: Losses) -> float:
+    return sum(losses.values()) / len(losses)
+
+
+def _range(losses: Losses) -> float:
+    return max(losses.values()) - min(losses.values())
+
+
+def real_gain(new: Losses, old: Losses) -> bool:
+    """The rule of the notebook, as a gain: ``new``'s mean lower by more than the larger range."""
+    return _mean(old) - _mean(new) > max(_range(new), _range(old))
+
+
+GAIN_MISTAKES: list[tuple[Callable[[Losses, Losses], bool], str]] = [
+    (
+        lambda new, old: _mean(old) - _mean(new) > min(_range(new), _range(old)),
+        "you compared the gain with the smaller of the two ranges; the rule takes the larger, "
+        "since either row's seeds could have landed anywhere in its own range",
+    ),
+    (
+        lambda new, old: _mean(old) - _mean(new) > _range(new) + _range(old),
+        "you compared the gain with the two ranges added together; the rule takes the larger one",
+    ),
+    (
+        lambda new, old: abs(_mean(old) - _mean(new)) > max(_range(new), _range(old)),
+        "your function also calls a change that makes the loss *higher* a gain: a gain means a "
+        "lower mean val loss",
+    ),
+    (
+        lambda new, old: _mean(new) - _mean(old) > max(_range(new), _range(old)),
+        "the direction is reversed: a lower loss is better, so a gain is a *lower* mean for `new`",
+    ),
+    (
+        lambda new, old: _mean(new) < _mean(old),
+        "any lower mean counts as a gain in your function: compare the gain with the spread, "
+        "the larger of the two rows' ranges",
+    ),
+    (
+        lambda new, old: new[1337] < old[1337],
+        "you compared one seed (1337) of each row: that is one sample of each, the very thing the "
+        "rule is there to avoid; compare the means over all the seeds",
+    ),
+    (
+        lambda new, old: _mean(old) - _mean(new) > max(_range(new), _range(old)) / 2,
+        "you compared the gain with half a range; the rule takes a whole range, the larger one",
+    ),
+]
+
+
+def made_up_pairs() -> dict[str, tuple[Losses, Losses]]:
+    """Pairs (new, old) over seeds 1337-1339 that tell the rule from each mistake above."""
+
+    def seeds(a: float, b: float, c: float) -> Losses:
+        return {1337: a, 1338: b, 1339: c}
+
+    return {
+        "a clear gain": (seeds(1.95, 1.96, 1.97), seeds(2.00, 2.01, 2.02)),
+        "a gain within the spread": (seeds(1.99, 2.00, 2.01), seeds(2.00, 2.01, 2.02)),
+        "a gain between the smaller and the larger range": (
+            seeds(1.97, 1.975, 1.98),
+            seeds(1.98, 2.00, 2.02),
+        ),
+        "a gain between the larger range and the sum of both": (
+            seeds(1.97, 1.98, 1.99),
+            seeds(2.00, 2.01, 2.02),
+        ),
+        "a clear loss": (seeds(2.00, 2.01, 2.02), seeds(1.95, 1.96, 1.97)),
+        "a lucky seed 1337": (seeds(2.00, 2.015, 2.02), seeds(2.02, 2.00, 2.01)),
+        "a gain above half the larger range, below the smaller": (
+            seeds(1.96, 1.975, 1.99),
+            seeds(1.98, 2.00, 2.02),
+        ),
+        "a gain between half the larger range and all of it": (
+            seeds(1.99, 1.995, 2.00),
+            seeds(2.00, 2.01, 2.02),
+        ),
+    }
+
+
+def table_steps(spreads: dict[str, Spread]) -> list[tuple[str, str]]:
+    """(row, parent) for every MLP row of the table whose row and parent have several seeds."""
+    steps = []
+    for name, spread in spreads.items():
+        parent = get_row(name).parent if name.startswith("mlp") else None
+        if parent is not None and len(spread.losses) > 1 and len(spreads[parent.name].losses) > 1:
+            steps.append((name, parent.name))
+    return steps
+
+
+def _verdict_of(is_real_gain: Callable, new: Losses, old: Losses, where: str) -> bool:
+    """The learner's verdict on one pair, required to be True or False."""
+    got = is_real_gain(dict(new), dict(old))
+    if got is None:
+        raise Rejected(not_attempted("Write the body of `is_real_gain` in the cell above"))
+    if isinstance(got, torch.Tensor) and got.numel() == 1 and got.dtype == torch.bool:
+        got = bool(got.item())
+    require(
+        isinstance(got, bool) or type(got).__name__ == "bool_",
+        f"on {where} `is_real_gain` returned {type(got).__name__} {got!r}: return True or False",
     )
-    right = config.num_parameters()
-    biases = h * layers + v
-    return [
-        (right - biases, "you left out the biases: each linear layer has one per output unit"),
-        (right - v * e, "you left out the embedding table, V × E numbers that are learned too"),
-        (
-            right + h * h + h,
-            "one hidden-to-hidden layer too many: the first hidden layer reads the T·E joined "
-            "embeddings, so only the other L − 1 layers are H × H",
-        ),
-        (
-            right - (t - 1) * e * h,
-            "the first hidden layer reads all T embeddings joined, T·E inputs, not E",
-        ),
-        (
-            right + (t - 1) * v * e,
-            "there is one embedding table, shared by every position of the context, not one per "
-            "position",
-        ),
-        (right - h * v - v, "you left out the output layer: H × V weights and V biases"),
-    ]
+    return bool(got)
 
 
 @checked
-def check_parameter_count(parameter_count: object) -> Feedback:
-    """Exercise 5.2: the parameters of ``DEEPER``, counted layer by layer.
+def check_is_real_gain(is_real_gain: object, spreads: dict[str, Spread]) -> Feedback:
+    """Exercise 5.2: the seed rule as a function, on made-up pairs, then on the table's steps.
 
-    The reference is ``ModelConfig.num_parameters``, which the tests check against the number
-    of entries of the built model's tensors.
+    ``spreads`` is the notebook's ``val_spreads``. Once the function passes, the feedback
+    measures what the learner predicted: how many one-change steps between MLP rows the rule
+    accepts as gains, and how many seed 1337 alone would have called gains.
     """
-    if parameter_count is None:
-        return not_attempted("Fill in `parameter_count` in the cell above")
-    number = as_number(parameter_count, "`parameter_count`")
-    require(number == int(number), f"a parameter count is a whole number, not {number}")
-    count = int(number)
-    right = DEEPER.num_parameters()
-    if count == right:
-        return correct(
-            f"{right:,} parameters; hiding the previous name and dropout add none: they change "
-            "what the layers read and how they are trained, not the layers"
+    if is_real_gain is None:
+        return not_attempted("Write the body of `is_real_gain` in the cell above")
+    require(callable(is_real_gain), "`is_real_gain` should be a function of new, old")
+    pairs = made_up_pairs()
+    got = {label: _verdict_of(is_real_gain, *pair, label) for label, pair in pairs.items()}
+    right = {label: real_gain(*pair) for label, pair in pairs.items()}
+    if got != right:
+        for mistake, message in GAIN_MISTAKES:
+            if got == {label: mistake(*pair) for label, pair in pairs.items()}:
+                return wrong(message)
+        label = next(label for label in pairs if got[label] != right[label])
+        return wrong(
+            f"on {label} your function says {got[label]}, the rule {right[label]}: a gain is a "
+            "mean val loss lower by more than the larger of the two rows' ranges"
         )
-    for value, message in _parameter_mistakes(DEEPER):
-        require(count != value, f"{count:,} is not the count: {message}")
-    return wrong(
-        f"{count:,} is not the count: add up the embedding table, then every linear layer's "
-        "weights (inputs × outputs) and biases (one per output)"
+    steps = table_steps(spreads)
+    accepted, by_one_seed = [], []
+    for name, parent in steps:
+        new, old = spreads[name].losses, spreads[parent].losses
+        verdict = _verdict_of(is_real_gain, new, old, f"{name} against {parent}")
+        require(
+            verdict == real_gain(new, old),
+            f"on {name} against {parent} your function says {verdict}: check it on those losses",
+        )
+        accepted += [name] if verdict else []
+        by_one_seed += [name] if new[1337] < old[1337] else []
+    lucky = [name for name in by_one_seed if name not in accepted]
+    return correct(
+        f"of the table's {len(steps)} one-change steps between MLP rows, the rule accepts "
+        f"{len(accepted)} as gains; seed 1337 alone shows a lower loss for {len(by_one_seed)}, "
+        f"so {len(lucky)} of its 'gains' are within the luck of the start: {', '.join(lucky)}. "
+        "Compare with your prediction"
     )
 
 

@@ -11,9 +11,10 @@ import torch
 
 from ngram_helpers.exercises import nb05_beyond_the_lesson as ex
 from ngram_helpers.experiments import RowResult, build_row_model, get_row, variant
+from ngram_helpers.files import PROJECT
 from ngram_helpers.mixture import mixture_weights
-from ngram_helpers.models import MLP
 from ngram_helpers.ngrams import KneserNey, context_ids, padded_examples
+from ngram_helpers.seed_spread import beyond_spread, read_spreads
 from ngram_helpers.train import TrainConfig
 from tests.conftest import assert_all_wrong, assert_wrong, empty_function, load_solution, raises
 
@@ -65,44 +66,57 @@ def test_5_1_empty_answer_is_not_attempted():
     assert ex.check_suggest_peak_rate(None, *SWEEP).status == "empty"
 
 
-# --- Exercise 5.2 · Counting the parameters of a deeper model ---------------------------------
+# --- Exercise 5.2 · Predict, then measure: which steps survive the seed rule? ------------------
+
+SPREADS = read_spreads(PROJECT / "results", "names")
 
 
-def test_5_2_the_reference_counts_the_built_models_tensors():
-    model = MLP(ex.DEEPER)
-    assert sum(p.numel() for p in model.parameters()) == ex.DEEPER.num_parameters()
+def mean(losses):
+    return sum(losses.values()) / len(losses)
 
 
-def test_5_2_solution_passes():
-    assert ex.check_parameter_count(sol.parameter_count).status == "correct"
-    assert ex.check_parameter_count(float(sol.parameter_count)).status == "correct"
+def spread(losses):
+    return max(losses.values()) - min(losses.values())
 
 
-V, T, E, H, L = 27, 4, 32, 256, 3
+def test_5_2_the_reference_is_the_notebooks_rule():
+    for name, parent in ex.table_steps(SPREADS):
+        new, old = SPREADS[name], SPREADS[parent]
+        assert ex.real_gain(new.losses, old.losses) == (
+            beyond_spread(new, old) and new.mean < old.mean
+        )
+
+
+def test_5_2_solution_passes_and_measures_the_table():
+    feedback = ex.check_is_real_gain(sol.is_real_gain, SPREADS)
+    assert feedback.status == "correct", feedback.message
+    assert "26 one-change steps" in feedback.message
+    assert "accepts 14 as gains" in feedback.message
+    assert "lower loss for 18" in feedback.message
 
 
 @pytest.mark.parametrize(
     "answer, fragment",
     [
-        (V * E + T * E * H + (L - 1) * H * H + H * V, "left out the biases"),
-        ((T * E * H + H) + (L - 1) * (H * H + H) + (H * V + V), "left out the embedding table"),
-        (
-            V * E + (T * E * H + H) + L * (H * H + H) + (H * V + V),
-            "hidden-to-hidden layer too many",
-        ),
-        (V * E + (E * H + H) + (L - 1) * (H * H + H) + (H * V + V), "T·E inputs, not E"),
-        (T * V * E + (T * E * H + H) + (L - 1) * (H * H + H) + (H * V + V), "one embedding table"),
-        (12_345, "add up the embedding table"),
-        (1.5, "whole number"),
+        (lambda new, old: mean(old) - mean(new) > min(spread(new), spread(old)), "smaller"),
+        (lambda new, old: mean(old) - mean(new) > spread(new) + spread(old), "added together"),
+        (lambda new, old: abs(mean(old) - mean(new)) > max(spread(new), spread(old)), "*higher*"),
+        (lambda new, old: mean(new) - mean(old) > max(spread(new), spread(old)), "reversed"),
+        (lambda new, old: mean(new) < mean(old), "any lower mean"),
+        (lambda new, old: new[1337] < old[1337], "one seed (1337)"),
+        (lambda new, old: mean(old) - mean(new) > max(spread(new), spread(old)) / 2, "half"),
+        (lambda new, old: False, "a gain is a mean val loss lower"),
+        (lambda new, old: mean(old) - mean(new), "return True or False"),
     ],
-    ids=["no biases", "no embeddings", "L square layers", "E inputs", "T tables", "other", "1.5"],
+    ids=["smaller", "sum", "abs", "reversed", "no spread", "seed 1337", "half", "never", "float"],
 )
 def test_5_2_typical_mistakes_are_named(answer, fragment):
-    assert_wrong(ex.check_parameter_count(answer), fragment)
+    assert_wrong(ex.check_is_real_gain(answer, SPREADS), fragment)
 
 
 def test_5_2_empty_answer_is_not_attempted():
-    assert ex.check_parameter_count(None).status == "empty"
+    assert ex.check_is_real_gain(empty_function, SPREADS).status == "empty"
+    assert ex.check_is_real_gain(None, SPREADS).status == "empty"
 
 
 # --- Exercise 5.3 · A Kneser-Ney discount by hand, one level down -----------------------------
@@ -284,7 +298,7 @@ def test_5_5_empty_answer_is_not_attempted(names_data):
 def test_checkers_never_raise(names_data, examples4):
     checks = [
         lambda answer: ex.check_suggest_peak_rate(answer, *SWEEP),
-        ex.check_parameter_count,
+        lambda answer: ex.check_is_real_gain(answer, SPREADS),
         lambda answer: ex.check_continuation_discounts(answer, *examples4),
         lambda answer: ex.check_em_step(answer, PROBS),
         lambda answer: ex.check_beat_the_2k_row(answer, names_data),
