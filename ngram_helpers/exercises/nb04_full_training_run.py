@@ -2,8 +2,9 @@
 
 Notebook 04 (the full training run) has five exercises, from a quick check to a small project:
 
-- 4.1 The cosine schedule: ``cosine_schedule(step, num_steps, max_lr)`` must give every learning
-  rate the run logged, and those of another run too (``check_cosine_schedule``).
+- 4.1 A warm-up before the cosine: ``warmup_cosine(step, num_steps, max_lr, warmup)`` must give
+  the warm-up schedule at every step of two runs; then two 1,000-step runs, with and without the
+  warm-up, are measured (``check_warmup_cosine``).
 - 4.2 Half the names new: a temperature at which about half of 500 sampled names are not in the
   data, measured here (``check_half_new_temperature``).
 - 4.3 Nucleus (top-p) sampling: ``top_p_probs(probs, p)`` against ``nucleus_probs`` on a few
@@ -13,22 +14,22 @@ Notebook 04 (the full training run) has five exercises, from a quick check to a 
 - 4.5 A checkpoint refused on purpose: the two ``CheckpointError`` s the learner caught, from a
   copy cut short and from a copy loaded with the wrong model shape (``check_refused_checkpoints``).
 
-Every reference answer is computed here from package code: the schedule from ``train.cosine_lr``,
-the names from ``sample``'s table sampler, and the nucleus from ``nucleus_probs`` and
-``reference_nucleus_names`` below (the package's sampler offers temperature and top-k only, so the
-reference nucleus lives here).
+Every reference answer is computed here from package code: the schedule from ``train.cosine_lr``
+(``warmup_cosine_lr`` below is built on it), the names from ``sample``'s table sampler, and the
+nucleus from ``nucleus_probs`` and ``reference_nucleus_names`` below (the package's sampler offers
+temperature and top-k only, so the reference nucleus lives here).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from pathlib import Path
 
 import torch
 
 from ngram_helpers.checkpoint import CheckpointError, load_checkpoint
-from ngram_helpers.data import NamesData, Tokenizer
+from ngram_helpers.data import NamesData, NgramTable, Tokenizer
+from ngram_helpers.evaluate import SplitEvaluator
 from ngram_helpers.exercises.feedback import (
     Feedback,
     as_number,
@@ -41,6 +42,8 @@ from ngram_helpers.exercises.feedback import (
     require_distribution,
     wrong,
 )
+from ngram_helpers.fast import FastEngine
+from ngram_helpers.models import ModelConfig
 from ngram_helpers.sample import (
     LogitTable,
     draw_names,
@@ -49,118 +52,153 @@ from ngram_helpers.sample import (
     origin_shares,
     sample_from_table,
 )
-from ngram_helpers.train import History, TrainConfig, cosine_lr
+from ngram_helpers.train import TrainConfig, build_model, cosine_lr
 
 # How exercises 4.2 and 4.4 measure: the notebook's table of origins draws 500 names with seed 1.
 NUM_MEASURED, MEASURE_SEED = 500, 1
 HALF_NEW = (0.45, 0.55)  # exercise 4.2: "about half" of the names are new
 SAME_SHARE = 0.03  # exercise 4.4: the nucleus's share of new names within 3 points of top-k's
 TOP_K = 3  # exercise 4.4 matches the sampler's top-k 3
+WARMUP_RUN = (1_000, 200)  # exercise 4.1 measures runs of 1,000 steps, 200 of them a warm-up
 
 
 # -----------------------------------------------------------------------------
-# Exercise 4.1 · The cosine schedule
+# Exercise 4.1 · A warm-up before the cosine
 
 
-def _rates(schedule: Callable, steps: list[int], num_steps: int, max_lr: float) -> torch.Tensor:
-    """``schedule(step, num_steps, max_lr)`` at each step, as a float64 tensor."""
+def warmup_cosine_lr(step: int, num_steps: int, max_lr: float, warmup: int) -> float:
+    """The reference: up from 0 along a line for ``warmup`` steps, then a cosine down to 0."""
+    if step < warmup:
+        return max_lr * step / warmup
+    return cosine_lr(step - warmup, num_steps - warmup, max_lr)
+
+
+def _warmup_rates(
+    schedule: Callable, steps: list[int], num_steps: int, max_lr: float, warmup: int
+) -> torch.Tensor:
+    """``schedule(step, num_steps, max_lr, warmup)`` at each step, as a float64 tensor."""
     rates = []
     for step in steps:
-        value = schedule(step, num_steps, max_lr)
-        require(value is not None, f"cosine_schedule({step}, {num_steps}, {max_lr}) returned None")
-        rates.append(as_number(value, f"cosine_schedule({step}, {num_steps}, {max_lr})"))
+        call = f"warmup_cosine({step}, {num_steps}, {max_lr}, {warmup})"
+        value = schedule(step, num_steps, max_lr, warmup)
+        require(value is not None, f"{call} returned None")
+        rates.append(as_number(value, call))
     return torch.tensor(rates, dtype=torch.float64)
 
 
-def _schedule_problem(
-    yours: torch.Tensor, steps: list[int], num_steps: int, max_lr: float
-) -> str | None:
-    """None if ``yours`` is the cosine schedule at ``steps``; else what is wrong with it.
+def _warmup_problem(yours: torch.Tensor, num_steps: int, max_lr: float, warmup: int) -> str | None:
+    """None if ``yours`` (the rate at every step) is the warm-up schedule; else what is wrong.
 
-    Everything is compared as a fraction of ``max_lr``, so the tolerance does not depend on the
-    size of the learning rate. The known mistakes are tried first, each with its own sentence.
+    Rates are compared as fractions of ``max_lr``; the known mistakes are tried first.
     """
-    fraction = torch.tensor([s / num_steps for s in steps], dtype=torch.float64)
-    right = 0.5 * (1 + torch.cos(math.pi * fraction))
+    steps = range(num_steps)
     got = yours / max_lr
+
+    def fractions(rate: Callable[[int], float]) -> torch.Tensor:
+        return torch.tensor([rate(s) for s in steps], dtype=torch.float64)
 
     def close(candidate: torch.Tensor) -> bool:
         return bool((got - candidate).abs().max() <= 1e-6)
 
-    if close(right):
+    ramp = [s / warmup for s in steps]
+    if close(fractions(lambda s: warmup_cosine_lr(s, num_steps, 1.0, warmup))):
         return None
-    if close(torch.ones_like(got)):
-        return "it stays at max_lr at every step: the cosine's argument never moves"
-    if close(1 - right):
+    if close(fractions(lambda s: cosine_lr(s, num_steps, 1.0))):
+        return "there is no warm-up: the rate starts at max_lr; it should start at 0"
+    if close(fractions(lambda s: ramp[s] if s < warmup else cosine_lr(s, num_steps, 1.0))):
         return (
-            "it rises from 0 to max_lr; it should fall from max_lr at step 0 to 0 at the end "
-            "(1 + cos, not 1 − cos)"
+            "after the warm-up the rate drops onto the cosine of the whole run: the cosine should "
+            "start again at step warmup, from max_lr, and run over the num_steps − warmup steps "
+            "left"
         )
-    if close(1 - fraction):
+    if close(fractions(lambda s: ramp[s] if s < warmup else cosine_lr(s - warmup, num_steps, 1.0))):
         return (
-            "it falls along a straight line from max_lr to 0; the schedule follows half a cosine "
-            "wave, which falls slowly at first, fastest half way, and slowly again at the end"
+            f"it ends at {got[-1].item():.2f} · max_lr instead of about 0: after the warm-up the "
+            "cosine has num_steps − warmup steps left, not num_steps"
         )
-    if close(0.5 * (1 + torch.cos(2 * math.pi * fraction))):
+    if close(fractions(lambda s: min(ramp[s], 1.0))):
+        return "after the warm-up the rate stays at max_lr; it should fall along the cosine to 0"
+    peak = got.max().item()
+    if peak < 1 - 1e-6:
         return (
-            "it falls and then climbs back to max_lr: the cosine's argument should run from 0 "
-            "to π (π · step / num_steps), half a wave, not a whole one"
+            f"its highest rate is {peak:.3f} · max_lr: the warm-up should climb all the way to "
+            "max_lr, at step warmup"
         )
-    nonzero = right.abs() > 1e-9
-    ratios = got[nonzero] / right[nonzero]
-    ratio = ratios.mean().item()
-    if (ratios - ratio).abs().max() < 1e-6:
-        if abs(ratio * max_lr - 1) < 1e-6:
-            return "it is the fraction of max_lr at each step: multiply it by max_lr"
-        if abs(ratio - 2) < 1e-6:
-            return "it is twice the right rate at every step: 1 + cos runs from 2 to 0, so halve it"
-        return f"it is {ratio:.4g} times the right rate at every step"
-    if abs(got[0] - 1) < 1e-6 and got[-1] > 0.05 and fraction[-1] > 0.99:
+    top = int((got >= 1 - 1e-6).nonzero()[0])
+    if top != warmup:
         return (
-            f"it ends at {got[-1]:.2f} · max_lr instead of about 0: the cosine's argument should "
-            "reach π at the last step (π · step / num_steps, in radians)"
+            f"the warm-up ends at step {top:,}: it should reach max_lr at step warmup "
+            f"({warmup:,} here), climbing by max_lr / warmup per step"
         )
+    right = fractions(lambda s: warmup_cosine_lr(s, num_steps, 1.0, warmup))
     worst = int((got - right).abs().argmax())
     return (
-        f"at step {steps[worst]:,} it gives {yours[worst]:.4g}; the schedule gives "
-        f"{right[worst] * max_lr:.4g}"
+        f"at step {worst:,} it gives {yours[worst].item():.4g}; the schedule gives "
+        f"{right[worst].item() * max_lr:.4g}"
     )
+
+
+def short_run_val_losses(
+    schedule: Callable[[int], float],
+    data: NamesData,
+    model_config: ModelConfig,
+    seed: int = TrainConfig().init_seed,
+) -> dict[int, float]:
+    """Val loss every 200 steps of a 1,000-step run whose rate at each step is ``schedule(step)``.
+
+    The run is ``train``'s with the fast engine and the reference settings, started from
+    ``build_model`` with ``seed``; only the rate differs.
+    """
+    config = TrainConfig(num_steps=WARMUP_RUN[0], init_seed=seed)
+    model = build_model(data, model_config, config)
+    take_step = FastEngine(model, config.weight_decay)
+    batches = NgramTable(data.tokens["train"], model_config.context_length)
+    val = SplitEvaluator(data.tokens["val"], model_config.context_length, config.batch_size, None)
+    losses = {}
+    for step in range(config.num_steps):
+        if step % 200 == 0:
+            losses[step] = val(model)
+        take_step(*batches.batch(step, config.batch_size), schedule(step))
+    losses[config.num_steps] = val(model)
+    return losses
 
 
 @checked
-def check_cosine_schedule(
-    cosine_schedule: object, history: History, train_config: TrainConfig
+def check_warmup_cosine(
+    warmup_cosine: object, data: NamesData, model_config: ModelConfig
 ) -> Feedback:
-    """Exercise 4.1: ``cosine_schedule`` reproduces the logged rates, and another run's too.
+    """Exercise 4.1: ``warmup_cosine`` gives the warm-up schedule; then the two runs, measured.
 
-    The run's own record, ``history.lr``, is the reference; a second schedule (1,000 steps from
-    0.01) catches a function that ignores its arguments and uses this run's numbers.
+    The rates are checked at every step of the measured run and of a longer one, so a function
+    that ignores its arguments is caught; only a right schedule is trained with (two runs of
+    1,000 steps, a few seconds).
     """
     require(
-        callable(cosine_schedule),
-        "`cosine_schedule` should be a function of (step, num_steps, max_lr)",
+        callable(warmup_cosine),
+        "`warmup_cosine` should be a function of (step, num_steps, max_lr, warmup)",
     )
-    num_steps, max_lr = train_config.num_steps, train_config.learning_rate
-    if cosine_schedule(0, num_steps, max_lr) is None:
-        return not_attempted("Write the body of `cosine_schedule` in the cell above")
-    yours = _rates(cosine_schedule, history.step, num_steps, max_lr)
-    problem = _schedule_problem(yours, history.step, num_steps, max_lr)
-    require(problem is None, f"your schedule does not match the run's: {problem}")
-    logged = compare_tensors(yours, torch.tensor(history.lr), "your learning rates", atol=1e-9)
-    require(logged is None, logged.message if logged else "")
-    other_steps = [*range(0, 1000, 50), 999]
-    other = _rates(cosine_schedule, other_steps, 1000, 0.01)
-    problem = _schedule_problem(other, other_steps, 1000, 0.01)
-    require(
-        problem is None,
-        f"your schedule fits this run but not a run of 1,000 steps from 0.01 ({problem}); use "
-        "the arguments num_steps and max_lr rather than this run's numbers",
+    num_steps, warmup = WARMUP_RUN
+    max_lr = TrainConfig().learning_rate
+    if warmup_cosine(0, num_steps, max_lr, warmup) is None:
+        return not_attempted("Write the body of `warmup_cosine` in the cell above")
+    for run in ((num_steps, max_lr, warmup), (5_000, 0.01, 1_250)):
+        yours = _warmup_rates(warmup_cosine, list(range(run[0])), *run)
+        problem = _warmup_problem(yours, *run)
+        where = "" if run[1:] == (max_lr, warmup) else " (5,000 steps from 0.01, warm-up 1,250)"
+        require(problem is None, f"your schedule{where}: {problem}")
+    plain = short_run_val_losses(lambda s: cosine_lr(s, num_steps, max_lr), data, model_config)
+    warm = short_run_val_losses(
+        lambda s: warmup_cosine_lr(s, num_steps, max_lr, warmup), data, model_config
     )
-    quarter = cosine_lr(num_steps // 4, num_steps, max_lr) / max_lr
+    rows = [f"{'step':>6}  {'cosine':>7}  {'warm-up':>7}  {'warm-up − cosine':>16}"]
+    rows += [
+        f"{s:6,d}  {plain[s]:7.4f}  {warm[s]:7.4f}  {warm[s] - plain[s]:+16.4f}" for s in plain
+    ]
     return correct(
-        f"your schedule gives all {len(history.step)} learning rates the run logged. It falls "
-        f"slowly at first (a quarter of the way in it is still {quarter:.0%} of max_lr), fastest "
-        "half way, and creeps towards 0 at the end"
+        f"your schedule gives every rate. The two runs of {num_steps:,} steps from the same start, "
+        f"val loss:\n" + "\n".join(rows) + "\nCompare with your prediction. One run of each "
+        "cannot tell a small gap from the luck of the starting seed: the worked solution repeats "
+        "both runs from two more seeds"
     )
 
 

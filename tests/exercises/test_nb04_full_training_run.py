@@ -15,7 +15,14 @@ from ngram_helpers.checkpoint import CheckpointError, load_checkpoint, save_chec
 from ngram_helpers.exercises import nb04_full_training_run as ex
 from ngram_helpers.ngrams import fit_counts
 from ngram_helpers.sample import LogitTable, draw_names, memoised_cdf
-from ngram_helpers.train import History, TrainConfig, build_model, model_config_for, train
+from ngram_helpers.train import (
+    History,
+    TrainConfig,
+    build_model,
+    cosine_lr,
+    model_config_for,
+    train,
+)
 from tests.conftest import assert_all_wrong, load_solution
 
 sol = load_solution("04_full_training_run")
@@ -47,38 +54,78 @@ def small_run(names_data):
 
 
 # ---------------------------------------------------------------------------------------------
-# 4.1 · The cosine schedule
+# 4.1 · A warm-up before the cosine
 
 
-def check_schedule(schedule, small_run):
-    _, config, history = small_run
-    return ex.check_cosine_schedule(schedule, history, config)
+def check_warmup(schedule, names_data):
+    return ex.check_warmup_cosine(schedule, names_data, model_config_for(names_data))
 
 
-def test_the_cosine_schedule_solution_passes(small_run):
-    assert check_schedule(sol.cosine_schedule, small_run).status == "correct"
+def test_the_warmup_solution_passes_and_reports_both_runs(names_data):
+    feedback = check_warmup(sol.warmup_cosine, names_data)
+    assert feedback.status == "correct", feedback
+    assert "warm-up − cosine" in feedback.message and "1,000" in feedback.message
+
+
+def test_the_measured_run_is_trains_own(names_data):
+    """With the plain cosine, the check's short run logs the val losses ``train`` logs."""
+    model_config = model_config_for(names_data)
+    config = TrainConfig(num_steps=1_000)
+    history = train(
+        build_model(names_data, model_config, config), names_data, config, engine="fast",
+        progress=False,
+    )  # fmt: skip
+    losses = ex.short_run_val_losses(
+        lambda s: cosine_lr(s, 1_000, config.learning_rate), names_data, model_config
+    )
+    logged = dict(zip(history.step, history.val_loss, strict=True))
+    for step in range(0, 1_000, 200):
+        assert losses[step] == pytest.approx(logged[step], abs=1e-6)
+
+
+def ramp(s, w):
+    return s / w
+
+
+def cos_part(s, n, m):
+    return m * 0.5 * (1 + math.cos(math.pi * s / n))
 
 
 @pytest.mark.parametrize(
     "schedule, says",
     [
-        (lambda s, n, m: m * (1 - s / n), "straight line"),
-        (lambda s, n, m: m * 0.5 * (1 - math.cos(math.pi * s / n)), "rises from 0"),
-        (lambda s, n, m: m * (1 + math.cos(math.pi * s / n)), "twice the right rate"),
-        (lambda s, n, m: m * 0.5 * (1 + math.cos(s / n)), "reach π at the last step"),
-        (lambda s, n, m: m * 0.5 * (1 + math.cos(2 * math.pi * s / n)), "climbs back"),
-        (lambda s, n, m: 0.5 * (1 + math.cos(math.pi * s / n)), "multiply it by max_lr"),
-        (lambda s, n, m: m * 0.5 * (1 + math.cos(math.pi * (s // n))), "stays at max_lr"),
-        (lambda s, n, m: 7e-4 * 0.5 * (1 + math.cos(math.pi * s / 120)), "not a run of 1,000"),
+        (lambda s, n, m, w: cos_part(s, n, m), "no warm-up"),
+        (
+            lambda s, n, m, w: m * ramp(s, w) if s < w else cos_part(s, n, m),
+            "drops onto the cosine of the whole run",
+        ),
+        (
+            lambda s, n, m, w: m * ramp(s, w) if s < w else cos_part(s - w, n, m),
+            "num_steps − warmup steps left",
+        ),
+        (lambda s, n, m, w: m * min(ramp(s, w), 1.0), "stays at max_lr"),
+        (lambda s, n, m, w: min(ramp(s, w), 1.0) * cos_part(s, n, m), "highest rate"),
+        (
+            lambda s, n, m, w: m * (s + 1) / w if s < w else cos_part(s - w, n - w, m),
+            "warm-up ends at step 199",
+        ),
+        (
+            lambda s, n, m, w: m * s / (2 * w) if s < 2 * w else cos_part(s - 2 * w, n - 2 * w, m),
+            "warm-up ends at step 400",
+        ),
+        (
+            lambda s, n, m, w: 7e-4 * s / 200 if s < 200 else cos_part(s - 200, 800, 7e-4),
+            "5,000 steps from 0.01",
+        ),
     ],
 )
-def test_schedule_mistakes_are_named(schedule, says, small_run):
-    feedback = check_schedule(schedule, small_run)
+def test_warmup_mistakes_are_named(schedule, says, names_data):
+    feedback = check_warmup(schedule, names_data)
     assert feedback.status == "wrong" and says in feedback.message, feedback
 
 
-def test_an_empty_schedule_is_not_attempted(small_run):
-    assert check_schedule(lambda s, n, m: None, small_run).status == "empty"
+def test_an_empty_warmup_is_not_attempted(names_data):
+    assert check_warmup(lambda s, n, m, w: None, names_data).status == "empty"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -299,7 +346,10 @@ def test_checks_given_garbage_say_so_and_never_raise(table, names_data, small_ru
 
     _, config, history = small_run
     checks = [
-        lambda answer: ex.check_cosine_schedule(answer, history, config),
+        lambda answer: ex.check_warmup_cosine(answer, names_data, model_config_for(names_data)),
+        lambda answer: ex.check_warmup_cosine(
+            lambda *args: answer, names_data, model_config_for(names_data)
+        ),
         lambda answer: ex.check_refused_checkpoints(answer, tmp_path / "names-mlp.pt"),
         lambda answer: ex.check_half_new_temperature(answer, table, names_data),
         ex.check_top_p,
