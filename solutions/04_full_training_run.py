@@ -20,9 +20,8 @@ from pathlib import Path
 import torch
 
 from ngram_helpers.checkpoint import CheckpointError, load_checkpoint
-from ngram_helpers.data import NamesData, NgramTable, Tokenizer
-from ngram_helpers.evaluate import SplitEvaluator
-from ngram_helpers.fast import FastEngine
+from ngram_helpers.data import NamesData, Tokenizer
+from ngram_helpers.exercises.nb04_full_training_run import short_run_val_losses
 from ngram_helpers.models import ModelConfig
 from ngram_helpers.sample import (
     LogitTable,
@@ -32,7 +31,7 @@ from ngram_helpers.sample import (
     origin_shares,
     sample_from_table,
 )
-from ngram_helpers.train import TrainConfig, build_model, model_config_for
+from ngram_helpers.train import TrainConfig, model_config_for
 
 # ----------------------------------------------------------------------------------------------
 # Exercise 4.1 · A warm-up before the cosine
@@ -63,34 +62,20 @@ def warmup_cosine(step: int, num_steps: int, max_lr: float, warmup: int) -> floa
     return max_lr * 0.5 * (1 + math.cos(math.pi * progress))
 
 
-def val_losses(
-    schedule: Callable[[int], float], data: NamesData, model_config: ModelConfig, seed: int
-) -> dict[int, float]:
-    """Val loss every 200 steps of a 1,000-step run (``train``'s loop, fast engine)."""
-    config = TrainConfig(num_steps=1_000, init_seed=seed)
-    model = build_model(data, model_config, config)
-    take_step = FastEngine(model, config.weight_decay)
-    batches = NgramTable(data.tokens["train"], model_config.context_length)
-    val = SplitEvaluator(data.tokens["val"], model_config.context_length, config.batch_size, None)
-    losses = {}
-    for step in range(config.num_steps):
-        if step % 200 == 0:
-            losses[step] = val(model)
-        take_step(*batches.batch(step, config.batch_size), schedule(step))
-    losses[config.num_steps] = val(model)
-    return losses
-
-
 def warmup_effect(
     data: NamesData, model_config: ModelConfig, seeds: tuple[int, ...] = (1337, 1338, 1339)
 ) -> None:
-    """Print, per seed, the val loss of the warm-up run minus the plain cosine run's."""
+    """Print, per seed, the val loss of the warm-up run minus the plain cosine run's.
+
+    Each run is the check's own 1,000-step run (``train``'s loop on the fast engine, val loss
+    every 200 steps), from the given seed: only the learning rate differs between the two.
+    """
     num_steps, warmup, max_lr = 1_000, 200, TrainConfig().learning_rate
     for seed in seeds:
-        plain = val_losses(
+        plain = short_run_val_losses(
             lambda s: warmup_cosine(s, num_steps, max_lr, 0), data, model_config, seed
         )
-        warm = val_losses(
+        warm = short_run_val_losses(
             lambda s: warmup_cosine(s, num_steps, max_lr, warmup), data, model_config, seed
         )
         gaps = "  ".join(f"{s}: {warm[s] - plain[s]:+.4f}" for s in plain if s)
