@@ -8,8 +8,13 @@ READY := $(VENV)/.ready
 READY_TEST := $(VENV)/.ready-test
 KERNEL := ngram-helpers
 LOCK := constraints.txt
-# -qq: pip and the build backend print nothing unless something fails; the echo lines say what runs
-PIP := $(BIN)/python -m pip install -qq --disable-pip-version-check -c $(LOCK)
+# pip shows each download with a progress bar (the first set-up is large: see README.md, "What the
+# first set-up downloads"); packages already there are listed as such.
+PIP := $(BIN)/python -m pip install --progress-bar on --disable-pip-version-check -c $(LOCK)
+# TORCH_INDEX=https://download.pytorch.org/whl/cpu make lab installs PyTorch's CPU-only build from
+# that index first. On Linux, PyPI's torch is the CUDA build, which pulls in several GB of CUDA
+# libraries; a machine without an NVIDIA GPU does not need them.
+TORCH_INDEX ?=
 # nbval runs every notebook once: 02-05 in English, and 01 in its Chinese edition, from that
 # edition's own folder. The two editions of a notebook share their code and stored outputs, which
 # tests/notebooks/test_translations.py compares cell by cell, so one run checks both.
@@ -31,9 +36,10 @@ export OMP_NUM_THREADS
 
 # The notebooks' environment: the project and what it needs, at the versions of $(LOCK).
 $(READY): pyproject.toml $(LOCK)
-	@echo "setting up $(VENV) (first time only): Python packages, about 1.3 GB ..."
+	@echo "setting up $(VENV) (first time only): downloading Python packages, see README.md ..."
 	@$(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install -qq --disable-pip-version-check --upgrade pip
+	@$(if $(TORCH_INDEX),$(PIP) torch --index-url $(TORCH_INDEX))
 	@$(PIP) -e .
 	@$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) \
 		--display-name "Python (ngram-helpers)" >/dev/null

@@ -4,6 +4,7 @@ Read the modules in this order; every import points down the list, never up. The
 each module is the notebook that first uses it (then others that build on it):
 
 data        rng.py          the deterministic generator behind every weight and coin (02)
+            device.py       where tensors live: cuda, mps or cpu, and how one is chosen (01, 02, 04)
             data.py         names splits, the tokenizer, the n-gram walk (01, 02)
             files.py        the project's folders; writing a file whole or not at all (02)
             toy_data.py     moons, a noisy sine, 8x8 digits (01)

@@ -91,7 +91,8 @@ def checkpoint_bytes(
         "data_fingerprint": data.fingerprint(),
         "history": history.to_dict(),
         "interrupted_at_step": interrupted_at_step,
-        "state_dict": {k: v.detach().clone() for k, v in model.state_dict().items()},
+        # copies on the CPU: a model trained on a GPU loads on any machine
+        "state_dict": {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()},
     }
     buffer = io.BytesIO()
     torch.save(payload, buffer)

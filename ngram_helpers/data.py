@@ -181,12 +181,15 @@ class NgramTable:
 
     Gives exactly the batches of ``ngram_windows`` but by indexing: example number ``j`` of the
     walk sits at position ``j mod (len(tokens) - T)``, so batch ``k`` is a slice of positions.
+    The table is made on ``device`` (the model's, when training on a GPU), so its batches are too.
     """
 
-    def __init__(self, tokens: list[int], context_length: int) -> None:
+    def __init__(
+        self, tokens: list[int], context_length: int, device: torch.device | str = "cpu"
+    ) -> None:
         if len(tokens) <= context_length:
             raise ValueError(f"need more than {context_length} tokens, got {len(tokens)}")
-        stream = torch.tensor(tokens)
+        stream = torch.tensor(tokens, device=device)
         self.num_positions = len(tokens) - context_length
         self.contexts = stream.unfold(0, context_length, 1)[: self.num_positions].contiguous()
         self.targets = stream[context_length:].contiguous()
@@ -200,5 +203,5 @@ class NgramTable:
         start %= self.num_positions
         if start + count <= self.num_positions:  # the common case: one slice, no copy
             return self.contexts[start : start + count], self.targets[start : start + count]
-        positions = (torch.arange(count) + start) % self.num_positions
+        positions = (torch.arange(count, device=self.targets.device) + start) % self.num_positions
         return self.contexts[positions], self.targets[positions]

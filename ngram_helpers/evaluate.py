@@ -21,6 +21,7 @@ import torch
 import torch.nn.functional as F
 
 from ngram_helpers.data import NamesData, NgramTable, ngram_windows
+from ngram_helpers.device import model_device
 from ngram_helpers.models import MLP
 from ngram_helpers.ngrams import KneserNey, padded_examples
 
@@ -34,11 +35,15 @@ def eval_batch_count(num_tokens: int, batch_size: int, max_batches: int | None) 
 
 
 def evaluation_examples(
-    tokens: list[int], context_length: int, batch_size: int = 128, max_batches: int | None = None
+    tokens: list[int],
+    context_length: int,
+    batch_size: int = 128,
+    max_batches: int | None = None,
+    device: torch.device | str = "cpu",
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """The examples the reference evaluation scores: its batches of the walk, end to end."""
     count = eval_batch_count(len(tokens), batch_size, max_batches) * batch_size
-    return NgramTable(tokens, context_length).examples(0, count)
+    return NgramTable(tokens, context_length, device).examples(0, count)
 
 
 @contextmanager
@@ -67,14 +72,15 @@ def evaluate(
 
     Walks the split from its start with ``ngram_windows`` for ``len(tokens) // batch_size``
     batches (or ``max_batches``, if fewer). ``model`` must be in evaluation mode (it is called as
-    it is, so that the lesson's ``MLPRaw`` can be scored too).
+    it is, so that the lesson's ``MLPRaw`` can be scored too). The batches go to the model's device.
     """
     num_batches = eval_batch_count(len(tokens), batch_size, max_batches)
     batches = ngram_windows(tokens, model.config.context_length, batch_size)
+    device = model_device(model)
     total = 0.0
     for _ in range(num_batches):
         inputs, targets = next(batches)
-        total += model(inputs, targets)[1].item()
+        total += model(inputs.to(device), targets.to(device))[1].item()
     return total / num_batches
 
 
@@ -83,18 +89,23 @@ class SplitEvaluator:
 
     The examples involved never change, so they are collected once here; each call then runs the
     model's forward on the distinct contexts (in evaluation mode) and gathers every example's
-    loss from them.
+    loss from them. The examples are kept on ``device``, which must be the model's.
     """
 
     def __init__(
-        self, tokens: list[int], context_length: int, batch_size: int, max_batches: int | None
+        self,
+        tokens: list[int],
+        context_length: int,
+        batch_size: int,
+        max_batches: int | None,
+        device: torch.device | str = "cpu",
     ) -> None:
         num_batches = eval_batch_count(len(tokens), batch_size, max_batches)
         if num_batches == 0:
             raise ValueError(f"split has {len(tokens)} tokens: not one batch of {batch_size}")
         self.num_batches, self.batch_size = num_batches, batch_size
         contexts, self.targets = evaluation_examples(
-            tokens, context_length, batch_size, max_batches
+            tokens, context_length, batch_size, max_batches, device
         )
         self.unique_contexts, self.inverse = torch.unique(contexts, dim=0, return_inverse=True)
 
@@ -110,8 +121,8 @@ class SplitEvaluator:
 
 def split_loss(model: MLP, data: NamesData, split: str, batch_size: int = 128) -> float:
     """The reference evaluation of a whole split of ``data`` (``SplitEvaluator``, no cap)."""
-    tokens = data.tokens[split]
-    return SplitEvaluator(tokens, model.config.context_length, batch_size, None)(model)
+    tokens, device = data.tokens[split], model_device(model)
+    return SplitEvaluator(tokens, model.config.context_length, batch_size, None, device)(model)
 
 
 def padded_loss(model: KneserNey, data: NamesData, split: str) -> float:

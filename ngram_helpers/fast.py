@@ -48,6 +48,10 @@ from torch.optim.adamw import adamw
 
 from ngram_helpers.models import MLP
 
+# Where the fast engine runs: the CPU, for which it was written, and CUDA GPUs. (On Apple's mps
+# some of its operations are missing or slower; train() falls back to the plain engine there.)
+FAST_DEVICES = ("cpu", "cuda")
+
 
 def sigmoid_tanh(x: torch.Tensor) -> torch.Tensor:
     """``tanh(x)`` computed as ``2 * sigmoid(2x) - 1``: the same function, a faster kernel."""
@@ -81,7 +85,7 @@ def position_tables(model: MLP) -> torch.Tensor:
 def table_rows(idx: torch.Tensor, vocab_size: int) -> torch.Tensor:
     """Row numbers into the (T*V, H) tables: character v at position t is row ``t*V + v``."""
     context_length = idx.shape[1]
-    return torch.add(idx, torch.arange(context_length), alpha=vocab_size)
+    return torch.add(idx, torch.arange(context_length, device=idx.device), alpha=vocab_size)
 
 
 def fast_logits(model: MLP, idx: torch.Tensor) -> torch.Tensor:
@@ -150,9 +154,10 @@ class FastStep:
         self.w2 = model.mlp[-1].weight  # (V, H)
         self.b2 = model.mlp[-1].bias  # (V,)
         self.flat = flatten_parameters(model)
-        self.zero = torch.zeros(1, 1, 1)
-        self.one = torch.ones(1)
-        self.minus_one = torch.full((1, 1), -1.0)
+        device = self.flat.device
+        self.zero = torch.zeros(1, 1, 1, device=device)
+        self.one = torch.ones(1, device=device)
+        self.minus_one = torch.full((1, 1), -1.0, device=device)
 
     @torch.no_grad()
     def __call__(self, idx: torch.Tensor, targets: torch.Tensor) -> None:
@@ -178,7 +183,7 @@ class FastStep:
         dhidden = dlogits_t.t() @ self.w2  # (B, H)
         dpre = dhidden.mul_(torch.addcmul(self.one, hidden, hidden, value=-1))  # * (1 - h^2)
         torch.sum(dpre, dim=0, out=self.b1.grad)
-        dtables = torch.zeros(t * v, h)  # row t*V+v: sum of dpre where position t holds v
+        dtables = self.wte.new_zeros(t * v, h)  # row t*V+v: sum of dpre where position t holds v
         rows_by_position = rows.t().contiguous()  # index_add_ is faster with a contiguous index
         for position in range(t):
             dtables.index_add_(0, rows_by_position[position], dpre)
@@ -233,7 +238,7 @@ class FastEngine:
         self.weight_decay = weight_decay
         self.exp_avg = torch.zeros_like(self.flat)  # AdamW's first moment
         self.exp_avg_sq = torch.zeros_like(self.flat)  # and its second moment
-        self.steps = torch.zeros(())  # counted up by the update itself
+        self.steps = torch.zeros((), device=self.flat.device)  # counted up by the update itself
 
     def __call__(self, inputs: torch.Tensor, targets: torch.Tensor, lr: float) -> None:
         """Update the model's parameters from one batch at learning rate ``lr``."""

@@ -18,6 +18,8 @@ name is a training name, a held-out one, or new.
 
 The model always runs in evaluation mode, as in evaluation (``evaluate.eval_mode``): a model with
 dropout that was left in training mode samples with every unit, and gets its mode back after.
+Contexts go to the model's device; the coins and the cumulative sums stay Python floats, so a
+model on a GPU draws the names the CPU draws unless a coin falls within float rounding of a step.
 
 Command line (``ngram_helpers.cli``)::
 
@@ -34,6 +36,7 @@ from collections.abc import Callable, Iterator
 import torch
 
 from ngram_helpers.data import NamesData, Tokenizer
+from ngram_helpers.device import model_device
 from ngram_helpers.evaluate import eval_mode
 from ngram_helpers.models import MLP
 from ngram_helpers.rng import RNG
@@ -83,7 +86,7 @@ def next_char_probs(
 ) -> torch.Tensor:
     """The distribution (V,) of the next token after ``context`` (the last T tokens)."""
     with torch.inference_mode(), eval_mode(model):
-        logits = model(torch.tensor([context]))[0]
+        logits = model(torch.tensor([context], device=model_device(model)))[0]
     return tempered_probs(logits, temperature, top_k)[0]
 
 
@@ -245,7 +248,8 @@ class LogitTable:
         if rows > MAX_TABLE_ROWS:
             raise ValueError(f"{rows} possible contexts: too many to tabulate")
         self.place_values = [cfg.vocab_size**p for p in range(cfg.context_length - 1, -1, -1)]
-        contexts = torch.arange(rows)[:, None] // torch.tensor(self.place_values) % cfg.vocab_size
+        places = torch.tensor(self.place_values, device=model_device(model))
+        contexts = torch.arange(rows, device=places.device)[:, None] // places % cfg.vocab_size
         with torch.inference_mode(), eval_mode(model):
             self.logits = torch.cat([model(part)[0] for part in contexts.split(chunk)])
 

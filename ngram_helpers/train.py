@@ -26,8 +26,9 @@ import torch
 from tqdm.auto import tqdm
 
 from ngram_helpers.data import NamesData, NgramTable
+from ngram_helpers.device import model_device
 from ngram_helpers.evaluate import SplitEvaluator
-from ngram_helpers.fast import FastEngine
+from ngram_helpers.fast import FAST_DEVICES, FastEngine
 from ngram_helpers.models import MLP, ModelConfig
 from ngram_helpers.rng import RNG
 
@@ -137,6 +138,10 @@ def train(
     ``on_eval``) also closes its bar and leaves the model in evaluation mode; a Ctrl-C comes out
     as ``Interrupted``, which says how far the run got.
 
+    The run happens where the model is: put it on a GPU first (``model.to(device)``, see
+    ``ngram_helpers.device``) and the batches and evaluations go there too. The fast engine
+    runs on the CPU and on CUDA; elsewhere (``mps``) a note says so and the plain engine runs.
+
     ``engine="fast"`` moves the model's parameters into one flat buffer
     (``fast.flatten_parameters``): each parameter stays the same object with the same values, but
     its data and its ``.grad`` (the last step's gradient, afterwards) become views of the buffer.
@@ -145,9 +150,13 @@ def train(
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
     t = model.config.context_length
     bs = config.batch_size
-    batches = NgramTable(data.tokens["train"], t)
-    eval_train = SplitEvaluator(data.tokens["train"], t, bs, config.train_eval_batches)
-    eval_val = SplitEvaluator(data.tokens["val"], t, bs, None)
+    device = model_device(model)
+    if engine == "fast" and device.type not in FAST_DEVICES:
+        print(f"note: the fast engine does not run on {device.type}; the plain engine runs instead")
+        engine = "plain"
+    batches = NgramTable(data.tokens["train"], t, device)
+    eval_train = SplitEvaluator(data.tokens["train"], t, bs, config.train_eval_batches, device)
+    eval_val = SplitEvaluator(data.tokens["val"], t, bs, None, device)
     if engine == "plain":
         take_step = PlainEngine(model, config.learning_rate, config.weight_decay)
     else:  # the learning rate is given at every step
@@ -162,7 +171,7 @@ def train(
     # Dropout draws its masks from torch's generator: seeded here, the run is repeatable, and
     # fork_rng gives the caller's generator back untouched afterwards.
     try:
-        with torch.random.fork_rng(devices=[]):
+        with torch.random.fork_rng(devices=[device.index or 0] if device.type == "cuda" else []):
             torch.manual_seed(config.init_seed)
             model.train()
             for step in range(config.num_steps):

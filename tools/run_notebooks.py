@@ -25,6 +25,9 @@ Such cells are also tagged ``nbval-ignore-output`` so that nbval does not compar
 costly ones (seconds of measuring) are tagged ``nbval-skip`` too, so that ``make test`` does not
 spend its time on them.
 
+The stored outputs are the CPU's on every machine: the kernels run with ``NGRAM_DEVICE=cpu``
+(``ngram_helpers.device``), so a maintainer with a GPU stores what nbval checks everywhere.
+
 Each notebook is written atomically (temporary file, then rename).
 """
 
@@ -35,6 +38,7 @@ import base64
 import copy
 import html
 import io
+import os
 import re
 import sys
 from pathlib import Path
@@ -172,6 +176,7 @@ def main() -> int:
         "--refresh-timings", action="store_true", help="re-measure cells tagged 'timing'"
     )
     args = parser.parse_args()
+    os.environ["NGRAM_DEVICE"] = "cpu"  # the kernels inherit it: the stored outputs are the CPU's
     for path in args.notebooks:
         print(f"executing {path} ...", flush=True)
         run(path, args.timeout, args.refresh_timings)
