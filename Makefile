@@ -32,7 +32,7 @@ LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 OMP_NUM_THREADS ?= 1
 export OMP_NUM_THREADS
 
-.PHONY: setup lab refresh lab-repo test unit notebooks lint format lock clean zh
+.PHONY: setup lab lab-zh refresh lab-repo test unit notebooks lint format lock clean zh
 
 # The notebooks' environment: the project and what it needs, at the versions of $(LOCK).
 $(READY): pyproject.toml $(LOCK)
@@ -42,7 +42,8 @@ $(READY): pyproject.toml $(LOCK)
 	@$(if $(TORCH_INDEX),$(PIP) torch --index-url $(TORCH_INDEX))
 	@$(PIP) -e .
 	@$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) \
-		--display-name "Python (ngram-helpers)" >/dev/null
+		--display-name "Python (ngram-helpers)" \
+		--env PYTHONSTARTUP "$(abspath tools/kernel_startup.py)" >/dev/null
 	@echo "installed; Jupyter kernel \"Python (ngram-helpers)\" registered inside $(VENV)"
 	@touch $@
 
@@ -60,6 +61,18 @@ setup: $(READY)
 lab: $(READY)
 	@$(BIN)/python tools/workspace.py create --workspace $(WORKSPACE)
 	$(BIN)/jupyter lab $(LAB_FLAGS) --ContentsManager.preferred_dir=notebooks $(WORKSPACE)/
+
+# The Chinese edition with JupyterLab's menus in Chinese: the same workspace/, opened at
+# notebooks/zh/, with a settings folder of its own whose language setting starts as zh_CN (the
+# language pack is one of the notebooks' dependencies). `make lab` keeps the learner's own settings.
+LAB_ZH_SETTINGS := $(WORKSPACE)/.jupyterlab-zh
+LAB_ZH_LANGUAGE := $(LAB_ZH_SETTINGS)/@jupyterlab/translation-extension/plugin.jupyterlab-settings
+lab-zh: $(READY)
+	@$(BIN)/python tools/workspace.py create --workspace $(WORKSPACE)
+	@mkdir -p $(dir $(LAB_ZH_LANGUAGE))
+	@test -f $(LAB_ZH_LANGUAGE) || echo '{"locale": "zh_CN"}' > $(LAB_ZH_LANGUAGE)
+	$(BIN)/jupyter lab $(LAB_FLAGS) --LabApp.user_settings_dir=$(LAB_ZH_SETTINGS) \
+		--ContentsManager.preferred_dir=notebooks/zh $(WORKSPACE)/
 
 # After a `git pull`: the course's newer notebooks and solutions into workspace/. A file the
 # learner changed is kept, and the course's version written beside it (NN_name.course.ipynb).
@@ -95,6 +108,7 @@ zh: $(READY_TEST)
 	$(BIN)/python tools/translate.py update
 	$(BIN)/python tools/translate.py build
 	$(BIN)/python tools/translate.py check
+	$(BIN)/python tools/glossary.py
 
 lint: $(READY_TEST)
 	$(BIN)/ruff check .
