@@ -27,7 +27,7 @@ analysis    embeddings.py   PCA, alignment, nearest neighbours of embeddings (02
             experiments.py  the rows of notebook 05's results table (05)
             results.py      the committed results tables: reading them, showing rows (05)
             seed_spread.py  a row's loss over several seeds, and when a gap exceeds it (05)
-            plots.py        loss curves and the series' figure style (01)
+            plots.py        loss curves, a confusion matrix, the series' figure style (01)
             schematics.py   pictures of the models, drawn from their shapes (01, 02, 03)
 
 Two subpackages sit beside the library and are not part of what the notebooks teach:

@@ -6,6 +6,11 @@ its own (the end-of-name token), so the model also learns when a name stops.
 
 The walk over the token stream follows the reference program exactly (see ``ngram_windows``),
 because the tests compare our training run against its printed log.
+
+A learner may bring a much larger file than the project's (hundreds of MB): checking, encoding and
+tabulating the text are each a pass in C (``str.translate``, a tensor view),
+never a Python loop over the characters, so the set-up stays a few seconds and a few bytes per
+character (``benchmarks/data_scale.py`` measures it).
 """
 
 from __future__ import annotations
@@ -15,12 +20,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
 
 END = "\n"
 END_GLYPH = "."  # how figures and printouts show the end token: "..e" starts a name with e
 ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 SPLITS = ("train", "val", "test")
+ALLOWED = dict.fromkeys(map(ord, ALPHABET + END))  # for str.translate: these characters deleted
 
 
 def shown(text: str) -> str:
@@ -51,6 +58,9 @@ def read_names_file(path: str | Path) -> str:
         raise DatasetError(f"{path}: file is empty")
     if not text.endswith(END):
         text += END
+    well_formed = not text.translate(ALLOWED) and not text.startswith(END) and END * 2 not in text
+    if well_formed:  # passes in C; only a bad file is read line by line, to say where it is bad
+        return text
     for lineno, line in enumerate(text[:-1].split(END), start=1):
         if not line:
             raise DatasetError(f"{path}:{lineno}: empty line (every line must hold one name)")
@@ -74,6 +84,9 @@ class Tokenizer:
             raise ValueError(f"vocabulary has repeated characters: {chars!r}")
         self.chars = chars
         self.char_to_token = {c: i for i, c in enumerate(chars)}
+        # for str.translate: each character to the character whose code is its id, or to nothing
+        self.to_id_chars = {ord(c): chr(i) for i, c in enumerate(chars)}
+        self.to_nothing = dict.fromkeys(map(ord, chars))
 
     @classmethod
     def from_text(cls, text: str) -> Tokenizer:
@@ -89,14 +102,20 @@ class Tokenizer:
         return self.char_to_token[END]
 
     def encode(self, text: str) -> list[int]:
-        """Turn text into token ids; an unknown character raises ``ValueError`` naming it."""
-        try:
-            return [self.char_to_token[c] for c in text]
-        except KeyError as err:
-            char = err.args[0]
+        """Turn text into token ids; an unknown character raises ``ValueError`` naming it.
+
+        The same as ``[self.char_to_token[c] for c in text]``, done by ``str.translate``: a
+        name file of millions of characters is encoded in a fraction of a second.
+        """
+        unknown = text.translate(self.to_nothing)  # what is left once every known char is gone
+        if unknown:
             raise ValueError(
-                f"character {char!r} is not in the vocabulary ({self.describe()})"
-            ) from None
+                f"character {unknown[0]!r} is not in the vocabulary ({self.describe()})"
+            )
+        id_chars = text.translate(self.to_id_chars)
+        if self.vocab_size <= 256:  # ids fit in a byte each: bytes turn into a list in C
+            return list(id_chars.encode("latin-1"))
+        return [ord(c) for c in id_chars]
 
     def decode(self, tokens: list[int]) -> str:
         """Turn token ids back into text."""
@@ -177,11 +196,14 @@ def ngram_windows(
 
 
 class NgramTable:
-    """Every window of a token stream precomputed as tensors, for fast batching.
+    """Every window of a token stream, as tensors, for fast batching.
 
     Gives exactly the batches of ``ngram_windows`` but by indexing: example number ``j`` of the
     walk sits at position ``j mod (len(tokens) - T)``, so batch ``k`` is a slice of positions.
-    The table is made on ``device`` (the model's, when training on a GPU), so its batches are too.
+    The windows are a view of the stream (``unfold``), not copies of it, and the stream is kept
+    as 32-bit integers: a file of N characters costs 4N bytes here, whatever T is. Each batch is
+    copied out as the 64-bit integers the model and the loss take. The table is made on
+    ``device`` (the model's, when training on a GPU), so its batches are too.
     """
 
     def __init__(
@@ -189,10 +211,12 @@ class NgramTable:
     ) -> None:
         if len(tokens) <= context_length:
             raise ValueError(f"need more than {context_length} tokens, got {len(tokens)}")
-        stream = torch.tensor(tokens, device=device)
+        # through numpy: torch.tensor reads a long list several times slower
+        stream = torch.from_numpy(np.fromiter(tokens, dtype=np.int32, count=len(tokens)))
+        stream = stream.to(device)
         self.num_positions = len(tokens) - context_length
-        self.contexts = stream.unfold(0, context_length, 1)[: self.num_positions].contiguous()
-        self.targets = stream[context_length:].contiguous()
+        self.contexts = stream.unfold(0, context_length, 1)[: self.num_positions]
+        self.targets = stream[context_length:]
 
     def batch(self, index: int, batch_size: int) -> tuple[torch.Tensor, torch.Tensor]:
         """Batch number ``index`` (0-based) of the walk."""
@@ -201,7 +225,14 @@ class NgramTable:
     def examples(self, start: int, count: int) -> tuple[torch.Tensor, torch.Tensor]:
         """``count`` consecutive examples of the walk, starting at example number ``start``."""
         start %= self.num_positions
-        if start + count <= self.num_positions:  # the common case: one slice, no copy
-            return self.contexts[start : start + count], self.targets[start : start + count]
-        positions = (torch.arange(count, device=self.targets.device) + start) % self.num_positions
-        return self.contexts[positions], self.targets[positions]
+        if start + count <= self.num_positions:  # the common case: one slice of the walk
+            contexts, targets = (
+                self.contexts[start : start + count],
+                self.targets[start : start + count],
+            )
+        else:
+            positions = (
+                torch.arange(count, device=self.targets.device) + start
+            ) % self.num_positions
+            contexts, targets = self.contexts[positions], self.targets[positions]
+        return contexts.long(), targets.long()

@@ -1,4 +1,4 @@
-"""Plotting helpers shared by the notebooks: one figure style, loss curves (notebook 01).
+"""Plotting helpers shared by the notebooks: one figure style, loss curves, a confusion matrix (01).
 
 Every notebook calls ``use_series_style()`` in its first cell, so the figures of the series share
 one resolution and legend size; the stored pictures are small enough to keep in the repository
@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
+import torch
 
 from ngram_helpers.results import curves
 
@@ -57,6 +58,27 @@ def plot_loss_curves(
     ax.set_ylabel(ylabel)
     ax.legend()
     ax.grid(alpha=0.3)
+    return ax
+
+
+def plot_confusion_matrix(ax, counts: torch.Tensor, *, title: str = "confusion matrix"):
+    """Draw a square table of counts (row: true class, column: predicted) as a heat map.
+
+    Each non-zero count is written in its cell, white on the cells darker than half the largest
+    count so that it stays readable. Returns ``ax``.
+    """
+    if counts.dim() != 2 or counts.shape[0] != counts.shape[1]:
+        raise ValueError(f"a confusion matrix is square; got shape {tuple(counts.shape)}")
+    classes = counts.shape[0]
+    ax.imshow(counts.numpy(), cmap="Blues")
+    dark = counts.max().item() / 2
+    for (row, col), count in zip(
+        counts.nonzero().tolist(), counts[counts != 0].tolist(), strict=True
+    ):
+        color = "white" if count > dark else "black"
+        ax.text(col, row, count, ha="center", va="center", fontsize=8, color=color)
+    ax.set(xticks=range(classes), yticks=range(classes), xlabel="predicted", ylabel="true")
+    ax.set_title(title)
     return ax
 
 

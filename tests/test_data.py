@@ -27,6 +27,28 @@ def test_tokenizer_unknown_character_is_named():
         Tokenizer.from_text("ab\n").encode("aZ")
 
 
+def test_encoding_is_the_character_by_character_lookup(names_data):
+    tok = names_data.tokenizer
+    text = names_data.text["train"]
+    assert tok.encode(text) == [tok.char_to_token[c] for c in text]
+    wide = Tokenizer("".join(chr(0x4E00 + i) for i in range(300)))  # ids beyond one byte
+    text = "".join(wide.chars[i] for i in (299, 0, 256, 255, 7))
+    assert wide.encode(text) == [299, 0, 256, 255, 7] and wide.decode(wide.encode(text)) == text
+
+
+def test_the_first_unknown_character_is_the_one_named():
+    with pytest.raises(ValueError, match="'Q' is not in the vocabulary"):
+        Tokenizer.from_text("ab\n").encode("abQaZ")
+
+
+def test_the_windows_are_a_view_of_one_compact_stream():
+    tokens = list(range(27)) * 100
+    table = NgramTable(tokens, 5)
+    assert table.contexts.untyped_storage().nbytes() == 4 * len(tokens)  # int32, no copies
+    x, y = table.batch(3, 64)
+    assert x.dtype == y.dtype == torch.int64 and x.is_contiguous()
+
+
 def test_shipped_dataset_counts(names_data):
     assert [len(names_data.names(s)) for s in ("train", "val", "test")] == [30469, 1000, 1000]
 

@@ -2,10 +2,17 @@
 
 import math
 
+import matplotlib.pyplot as plt
 import pytest
 import torch
 
-from ngram_helpers.embeddings import cosine_neighbours, pca_2d, procrustes_align
+from ngram_helpers.embeddings import (
+    cosine_neighbours,
+    pca_2d,
+    place_labels,
+    plot_word_groups,
+    procrustes_align,
+)
 
 # Centred, with orthogonal columns of variance 18 and 2: these are the principal coordinates.
 LATENT = torch.tensor([[3.0, 0.0], [-3.0, 0.0], [0.0, 1.0], [0.0, -1.0]], dtype=torch.float64)
@@ -52,3 +59,39 @@ def test_cosine_neighbours_rank_as_computed_by_hand():
     assert_neighbours(cosine_neighbours(vectors, 0, k=3), by_hand[:3])
     assert_neighbours(cosine_neighbours(vectors, 0, k=3, exclude=[4]), by_hand[1:])
     assert_neighbours(cosine_neighbours(vectors, 0, k=10), by_hand)  # never the query itself
+
+
+def boxes_overlap(a, size_a, b, size_b):
+    return all(abs(a[k] - b[k]) < (size_a[k] + size_b[k]) / 2 for k in (0, 1))
+
+
+def test_a_lone_label_sits_just_above_its_point():
+    ((x, y),) = place_labels([(100.0, 50.0)], [(30.0, 10.0)], marker=8.0, gap=1.0)
+    assert x == 100.0 and 50.0 + 4 + 5 < y < 50.0 + 4 + 5 + 3  # half marker, half height, gaps
+
+
+def test_crowded_labels_cover_neither_each_other_nor_any_point():
+    anchors = [(100.0 + 3 * i, 100.0 + 2 * (i % 3)) for i in range(8)]  # eight points in a clump
+    sizes = [(20.0 + 4 * i, 10.0) for i in range(8)]
+    centres = place_labels(anchors, sizes, marker=8.0)
+    for i, (centre, size) in enumerate(zip(centres, sizes, strict=True)):
+        assert math.dist(centre, anchors[i]) < 60  # still near its own point
+        for point in anchors:
+            assert not boxes_overlap(centre, size, point, (8.0, 8.0))
+        for j in range(i):
+            assert not boxes_overlap(centre, size, centres[j], sizes[j])
+
+
+def test_labels_need_one_size_each():
+    with pytest.raises(ValueError, match="2 anchors but 1 label sizes"):
+        place_labels([(0.0, 0.0), (1.0, 1.0)], [(5.0, 5.0)])
+
+
+@pytest.mark.usefixtures("agg")
+def test_word_groups_label_every_word_in_its_group_colour():
+    _, ax = plt.subplots()
+    coords = torch.tensor([[0.0, 0.0], [0.01, 0.0], [1.0, 1.0]])
+    plot_word_groups(ax, coords, ["king", "queen", "war"], ["royal", "royal", "war"])
+    texts = {text.get_text(): text.get_color() for text in ax.texts}
+    assert texts == {"king": "C0", "queen": "C0", "war": "C1"}
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["royal", "war"]

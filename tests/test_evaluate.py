@@ -3,7 +3,15 @@
 import pytest
 import torch
 
-from ngram_helpers.evaluate import SplitEvaluator, eval_mode, evaluate, split_loss
+from ngram_helpers.data import NgramTable
+from ngram_helpers.evaluate import (
+    SplitEvaluator,
+    eval_batch_count,
+    eval_mode,
+    evaluate,
+    evaluation_examples,
+    split_loss,
+)
 from ngram_helpers.models import MLP, MLPRaw, ModelConfig
 from ngram_helpers.rng import RNG
 
@@ -17,6 +25,15 @@ def test_split_evaluator_equals_the_plain_evaluation():
         cached = SplitEvaluator(tokens, SMALL.context_length, 32, max_batches)(model)
         plain = evaluate(model, tokens, 32, max_batches)
         assert cached == pytest.approx(plain, abs=1e-6)
+
+
+@pytest.mark.parametrize("num_tokens", [258, 3000])  # 258: the last 2 examples wrap to the start
+def test_evaluation_tabulates_only_the_tokens_it_reads(num_tokens):
+    tokens = [int(t) for t in torch.randint(0, 11, (num_tokens,))]
+    count = eval_batch_count(num_tokens, 64, 5) * 64
+    whole_x, whole_y = NgramTable(tokens, 4).examples(0, count)
+    contexts, targets = evaluation_examples(tokens, 4, 64, 5)
+    assert torch.equal(contexts, whole_x) and torch.equal(targets, whole_y)
 
 
 def test_the_lessons_raw_model_is_scored_the_same(names_data):

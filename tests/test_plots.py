@@ -1,9 +1,16 @@
-"""The series' figure style and its loss curves, drawn with the Agg backend."""
+"""The series' figure style, its loss curves and confusion matrix, drawn with the Agg backend."""
 
 import matplotlib.pyplot as plt
 import pytest
+import torch
 
-from ngram_helpers.plots import SERIES_STYLE, plot_loss_curves, plot_row_curves, use_series_style
+from ngram_helpers.plots import (
+    SERIES_STYLE,
+    plot_confusion_matrix,
+    plot_loss_curves,
+    plot_row_curves,
+    use_series_style,
+)
 
 
 @pytest.mark.usefixtures("agg")
@@ -38,3 +45,24 @@ def test_row_curves_are_drawn_val_zoomed_beside_train():
     assert ax_val.get_title() == "one row" and ax_train.get_title() == "train"
     assert ax_val.get_ylim() == pytest.approx((2.18, 2.45))  # a quarter of a nat above the lowest
     assert list(ax_train.lines[0].get_ydata()) == train
+
+
+@pytest.mark.usefixtures("agg")
+def test_a_confusion_matrix_writes_each_nonzero_count_in_its_cell():
+    _, ax = plt.subplots()
+    counts = torch.tensor([[9, 0, 1], [0, 8, 2], [3, 0, 7]])
+    returned = plot_confusion_matrix(ax, counts, title="three classes")
+    assert returned is ax
+    written = {(t.get_position(), t.get_text(), t.get_color()) for t in ax.texts}
+    assert ((0, 0), "9", "white") in written and ((2, 0), "1", "black") in written  # (col, row)
+    assert len(ax.texts) == 6  # the three zeros are left blank
+    assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == (
+        "three classes",
+        "predicted",
+        "true",
+    )
+
+
+def test_a_confusion_matrix_must_be_square():
+    with pytest.raises(ValueError, match=r"square; got shape \(2, 3\)"):
+        plot_confusion_matrix(None, torch.zeros(2, 3))
