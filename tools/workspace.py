@@ -7,6 +7,7 @@ therefore serves a git-ignored copy instead, made on first use::
     workspace/notebooks/NN_name.ipynb      the English notebooks
     workspace/notebooks/zh/NN_name.ipynb   the Chinese edition, and its glossary.md
     workspace/solutions/NN_name.py         the worked solutions
+    workspace/solutions/zh/NN_name.py      the same, explained in Chinese
 
 The copy keeps the repository's layout, so every relative link in a notebook (an exercise's
 ``../solutions/NN_name.py``, a Chinese page's ``../NN_name.ipynb`` or ``glossary.md``) opens
@@ -52,6 +53,7 @@ COURSE: tuple[str, ...] = (
     "notebooks/zh/[0-9]*.ipynb",
     "notebooks/zh/glossary.md",
     "solutions/[0-9]*.py",
+    "solutions/zh/[0-9]*.py",
 )
 MANIFEST = ".course-manifest.json"  # a dot file: JupyterLab does not list it
 MANIFEST_NOTE = (

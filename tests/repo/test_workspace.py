@@ -62,12 +62,18 @@ def ws(tmp_path, course):
 
 def test_the_course_is_the_notebooks_of_both_editions_the_glossary_and_the_solutions(course):
     assert course_files(course) == sorted(COURSE)
-    assert workspace.copied_folders() == ("notebooks", "notebooks/zh", "solutions")
+    assert workspace.copied_folders() == ("notebooks", "notebooks/zh", "solutions", "solutions/zh")
 
 
 def test_the_real_course_has_every_notebook_and_solution():
     files = course_files(ROOT)
-    for pattern in ("notebooks/*.ipynb", "notebooks/zh/*.ipynb", "solutions/[0-9]*.py"):
+    patterns = (
+        "notebooks/*.ipynb",
+        "notebooks/zh/*.ipynb",
+        "solutions/[0-9]*.py",
+        "solutions/zh/[0-9]*.py",
+    )
+    for pattern in patterns:
         expected = {p.relative_to(ROOT).as_posix() for p in ROOT.glob(pattern)}
         assert expected and expected <= set(files), pattern
 
