@@ -15,11 +15,10 @@ PIP := $(BIN)/python -m pip install --progress-bar on --disable-pip-version-chec
 # that index first. On Linux, PyPI's torch is the CUDA build, which pulls in several GB of CUDA
 # libraries; a machine without an NVIDIA GPU does not need them.
 TORCH_INDEX ?=
-# nbval runs every notebook once: 02-05 in English, and 01 in its Chinese edition, from that
-# edition's own folder. The two editions of a notebook share their code and stored outputs, which
-# tests/notebooks/test_translations.py compares cell by cell, so one run checks both.
-NOTEBOOKS := $(filter-out notebooks/01_mlp_basics.ipynb,$(wildcard notebooks/[0-9]*.ipynb)) \
-	notebooks/zh/01_mlp_basics.ipynb
+# nbval runs all ten notebooks: both editions, each executed with its own code (the Chinese one
+# speaks Chinese) and checked against its own stored outputs. tests/notebooks/test_translations.py
+# holds the two editions together: the same code token for token but for words, the same numbers.
+NOTEBOOKS := $(wildcard notebooks/[0-9]*.ipynb) $(wildcard notebooks/zh/[0-9]*.ipynb)
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tools/nbval_sanitize.cfg
 # The learner's own copy of the notebooks and solutions, which `make lab` opens (git-ignored).
 WORKSPACE := workspace
@@ -32,7 +31,7 @@ LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 OMP_NUM_THREADS ?= 1
 export OMP_NUM_THREADS
 
-.PHONY: setup lab lab-zh refresh lab-repo test unit notebooks lint format lock clean zh
+.PHONY: setup lab lab-zh refresh lab-repo test unit notebooks lint format lock clean zh book
 
 # The notebooks' environment: the project and what it needs, at the versions of $(LOCK).
 $(READY): pyproject.toml $(LOCK)
@@ -54,6 +53,27 @@ $(READY_TEST): $(READY)
 	@touch $@
 
 setup: $(READY)
+
+# The book: both editions as a static site in _build/book/ (tools/build_book.py; open
+# _build/book/index.html, or copy the folder to any static host). The `book` extra adds Sphinx,
+# MyST-NB and the book theme; MathJax comes from the npm registry once, into _build/vendor/, so
+# the site loads nothing from another host and later builds download nothing.
+READY_BOOK := $(VENV)/.ready-book
+MATHJAX_VERSION := 3.2.2
+MATHJAX := _build/vendor/mathjax
+$(READY_BOOK): $(READY)
+	@$(PIP) -e '.[book]'
+	@touch $@
+
+$(MATHJAX)/tex-chtml.js:
+	@mkdir -p _build/vendor $(MATHJAX)
+	cd _build/vendor && npm pack --silent mathjax@$(MATHJAX_VERSION) >/dev/null
+	tar -xzf _build/vendor/mathjax-$(MATHJAX_VERSION).tgz -C $(MATHJAX) --strip-components=2 \
+		package/es5/tex-chtml.js package/es5/output/chtml/fonts/woff-v2
+	@rm _build/vendor/mathjax-$(MATHJAX_VERSION).tgz
+
+book: $(READY_BOOK) $(MATHJAX)/tex-chtml.js
+	$(BIN)/python tools/build_book.py --mathjax $(MATHJAX)
 
 # JupyterLab serves the learner's own copy of the series, workspace/ (git-ignored; made on first
 # use by tools/workspace.py), so that saving a notebook never touches a tracked file and the links
@@ -84,7 +104,7 @@ refresh: $(READY)
 lab-repo: $(READY)
 	$(BIN)/jupyter lab $(LAB_FLAGS) --ContentsManager.preferred_dir=notebooks .
 
-test: $(READY_TEST)
+test: $(READY_TEST) book
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -p no:cacheprovider tests $(NOTEBOOKS) $(NBVAL)
@@ -97,13 +117,18 @@ unit: $(READY_TEST)
 
 # Re-execute every notebook (or NB=notebooks/xx.ipynb) and store its outputs without noise;
 # ARGS=--refresh-timings also re-measures the cells tagged "timing". Then rebuild the Chinese
-# edition from the English notebooks and notebooks/zh/translations/.
+# edition from the English notebooks and notebooks/zh/translations/, and execute it too.
 notebooks: $(READY_TEST)
 	$(BIN)/python tools/run_notebooks.py $(ARGS) $(or $(NB),notebooks/[0-9]*.ipynb)
+	$(BIN)/python tools/translate.py update
+	$(BIN)/python tools/translate.py build
+	$(BIN)/python tools/run_notebooks.py $(ARGS) \
+		$(patsubst notebooks/%,notebooks/zh/%,$(or $(NB),$(wildcard notebooks/[0-9]*.ipynb)))
 	$(MAKE) --no-print-directory zh
 
 # The Chinese edition: add entries for new or changed English cells, build notebooks/zh/, and fail
-# naming any cell still to translate.
+# naming any cell still to translate, or a Chinese notebook whose code changed since it was
+# executed (make notebooks NB=notebooks/xx.ipynb executes it).
 zh: $(READY_TEST)
 	$(BIN)/python tools/translate.py update
 	$(BIN)/python tools/translate.py build
@@ -124,7 +149,7 @@ lock:
 	rm -rf .venv-lock
 	$(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	.venv-lock/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test,rebuild]'
+	.venv-lock/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test,rebuild,book]'
 	head -3 $(LOCK) > $(LOCK).new
 	.venv-lock/bin/python -m pip freeze --all --exclude-editable | grep -v '^pip==' | sed -E 's/\+[A-Za-z0-9.]+$$//' >> $(LOCK).new
 	mv $(LOCK).new $(LOCK)

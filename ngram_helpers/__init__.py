@@ -3,6 +3,7 @@
 Read the modules in this order; every import points down the list, never up. The number after
 each module is the notebook that first uses it (then others that build on it):
 
+messages    language.py     the learner's language, English or Chinese, for what the code says
 data        rng.py          the deterministic generator behind every weight and coin (02)
             device.py       where tensors live: cuda, mps or cpu, and how one is chosen (01, 02, 04)
             data.py         names splits, the tokenizer, the n-gram walk (01, 02)
@@ -14,6 +15,7 @@ models      ngrams.py       count n-gram models: add-alpha, Kneser-Ney (02, 05)
             toy_models.py   the small MLPs of notebook 01 (01)
             word2vec.py     skip-gram and CBOW with the full softmax (03)
             negative_sampling.py   word2vec as trained in practice (03)
+            fast_word2vec.py    the same word2vec training with sparse kernels, faster
 training    evaluate.py     the lesson's evaluation of a split (02)
             fast.py         the fast engine: the same step with fewer operations (04)
             train.py        the training loop, plain or fast engine (02, 04)

@@ -31,6 +31,7 @@ import torch
 
 from ngram_helpers.data import END, NamesData, Tokenizer
 from ngram_helpers.files import atomic_write, check_writable_folder
+from ngram_helpers.language import say
 from ngram_helpers.models import MLP, ModelConfig
 from ngram_helpers.train import History, TrainConfig
 
@@ -130,10 +131,18 @@ def write_checkpoint(path: str | Path, content: bytes, *, overwrite: bool = Fals
             f.write(content)
     except FileExistsError:
         raise CheckpointExistsError(
-            f"{path} already exists; pass overwrite=True to replace it"
+            say(
+                f"{path} already exists; pass overwrite=True to replace it",
+                f"{path} 已经存在；要替换它，请传入 overwrite=True",
+            )
         ) from None
     except OSError as err:
-        raise CheckpointWriteError(f"{path}: cannot write the checkpoint ({reason(err)})") from None
+        raise CheckpointWriteError(
+            say(
+                f"{path}: cannot write the checkpoint ({reason(err)})",
+                f"{path}：无法写入检查点（{reason(err)}）",
+            )
+        ) from None
     return path
 
 
@@ -146,15 +155,28 @@ def check_writable(path: str | Path) -> None:
     """
     path = Path(path)
     if path.is_dir():
-        raise CheckpointError(f"{path} is a folder; name the checkpoint file inside it")
+        raise CheckpointError(
+            say(
+                f"{path} is a folder; name the checkpoint file inside it",
+                f"{path} 是一个文件夹；请写出其中检查点文件的名字",
+            )
+        )
     in_the_way = next((p for p in reversed(path.parents) if p.exists() and not p.is_dir()), None)
     if in_the_way is not None:
-        raise CheckpointWriteError(f"{path}: {in_the_way} is a file, not a folder")
+        raise CheckpointWriteError(
+            say(
+                f"{path}: {in_the_way} is a file, not a folder",
+                f"{path}：{in_the_way} 是一个文件，不是文件夹",
+            )
+        )
     try:
         check_writable_folder(path.parent)
     except OSError as err:
         raise CheckpointWriteError(
-            f"{path}: cannot write in the folder {path.parent} ({reason(err)})"
+            say(
+                f"{path}: cannot write in the folder {path.parent} ({reason(err)})",
+                f"{path}：无法在文件夹 {path.parent} 里写入（{reason(err)}）",
+            )
         ) from None
 
 
@@ -193,20 +215,34 @@ def load_checkpoint(
 
     if expect_vocabulary is not None and vocabulary != expect_vocabulary:
         raise CheckpointError(
-            f"{path}: vocabulary differs: checkpoint has {_show(vocabulary)}, "
-            f"expected {_show(expect_vocabulary)}"
+            say(
+                f"{path}: vocabulary differs: checkpoint has {_show(vocabulary)}, expected "
+                f"{_show(expect_vocabulary)}",
+                f"{path}：字符表不同：检查点里是 {_show(vocabulary)}，应为 "
+                f"{_show(expect_vocabulary)}",
+            )
         )
     if expect_model_config is not None and model_config != expect_model_config:
         differences = ", ".join(
-            f"{name} {have} (expected {want})"
+            say(f"{name} {have} (expected {want})", f"{name} 为 {have}（应为 {want}）")
             for (name, have), want in zip(
                 asdict(model_config).items(), asdict(expect_model_config).values(), strict=True
             )
             if have != want
         )
-        raise CheckpointError(f"{path}: model configuration differs: {differences}")
+        raise CheckpointError(
+            say(
+                f"{path}: model configuration differs: {differences}",
+                f"{path}：模型配置不同：{differences}",
+            )
+        )
     if expect_data_fingerprint is not None and fingerprint != expect_data_fingerprint:
-        raise CheckpointError(f"{path}: trained on different data (dataset fingerprint differs)")
+        raise CheckpointError(
+            say(
+                f"{path}: trained on different data (dataset fingerprint differs)",
+                f"{path}：训练用的是另一份数据（数据集指纹不同）",
+            )
+        )
 
     return Checkpoint(
         model=_model_from(path, model_config, state_dict),
@@ -222,26 +258,42 @@ def load_checkpoint(
 def _read_payload(path: Path) -> dict:
     """The dictionary a checkpoint file holds, once its format tag is this version's."""
     if not path.is_file():
-        raise CheckpointError(f"{path}: checkpoint not found")
+        raise CheckpointError(say(f"{path}: checkpoint not found", f"{path}：找不到检查点"))
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError:  # weights_only refused something that is not plain data
         raise CheckpointError(
-            f"{path}: not a readable checkpoint (it holds Python objects other than tensors and "
-            "plain values, and those are never loaded)"
+            say(
+                f"{path}: not a readable checkpoint (it holds Python objects other than tensors "
+                "and plain values, and those are never loaded)",
+                f"{path}：不是可读取的检查点（其中含有张量和普通数值以外的 Python 对象，"
+                "这类对象一律不会加载）",
+            )
         ) from None
     except Exception:  # torch raises many types, with long messages, for a damaged file
         raise CheckpointError(
-            f"{path}: not a readable checkpoint (damaged, cut short, or not a PyTorch file)"
+            say(
+                f"{path}: not a readable checkpoint (damaged, cut short, or not a PyTorch file)",
+                f"{path}：不是可读取的检查点（文件已损坏、不完整，或者不是 PyTorch 文件）",
+            )
         ) from None
     found = payload.get("format") if isinstance(payload, dict) else None
     if isinstance(found, str) and found.startswith("ngram_helpers.mlp/") and found != FORMAT:
         raise CheckpointError(
-            f"{path}: written by another version of ngram_helpers (format {found}, this version "
-            f"reads {FORMAT}); train the model again"
+            say(
+                f"{path}: written by another version of ngram_helpers (format {found}, this "
+                f"version reads {FORMAT}); train the model again",
+                f"{path}：由另一个版本的 ngram_helpers 写成（格式 {found}，当前版本读取的是 "
+                f"{FORMAT}）；请重新训练模型",
+            )
         )
     if found != FORMAT:
-        raise CheckpointError(f"{path}: not an ngram_helpers checkpoint (format {FORMAT})")
+        raise CheckpointError(
+            say(
+                f"{path}: not an ngram_helpers checkpoint (format {FORMAT})",
+                f"{path}：不是 ngram_helpers 的检查点（格式 {FORMAT}）",
+            )
+        )
     return payload
 
 
@@ -254,22 +306,34 @@ def _model_from(path: Path, config: ModelConfig, state_dict: dict[str, torch.Ten
     tensors_needed = 2 * (config.hidden_layers + 1) + 1  # the embedding, and 2 per linear layer
     if config.hidden_layers > len(state_dict):  # far too deep to fit: never built, even empty
         raise CheckpointError(
-            f"{path}: weights do not fit its configuration: {len(state_dict)} tensors, "
-            f"hidden_layers {config.hidden_layers} needs {tensors_needed}"
+            say(
+                f"{path}: weights do not fit its configuration: {len(state_dict)} tensors, "
+                f"hidden_layers {config.hidden_layers} needs {tensors_needed}",
+                f"{path}：权重与它的配置不符：有 {len(state_dict)} 个张量，hidden_layers 为 "
+                f"{config.hidden_layers} 时需要 {tensors_needed} 个",
+            )
         )
     with torch.device("meta"):
         expected = {name: tuple(t.shape) for name, t in MLP(config).state_dict().items()}
     found = {name: tuple(t.shape) for name, t in state_dict.items()}
     problem = _weights_problem(found, expected)
     if problem:
-        raise CheckpointError(f"{path}: weights do not fit its configuration: {problem}")
+        raise CheckpointError(
+            say(
+                f"{path}: weights do not fit its configuration: {problem}",
+                f"{path}：权重与它的配置不符：{problem}",
+            )
+        )
     model = MLP(config)
     try:
         model.load_state_dict(state_dict)
     except RuntimeError as err:
         first_line = str(err).strip().splitlines()[0]
         raise CheckpointError(
-            f"{path}: weights do not fit its configuration: {first_line}"
+            say(
+                f"{path}: weights do not fit its configuration: {first_line}",
+                f"{path}：权重与它的配置不符：{first_line}",
+            )
         ) from None
     return model.eval()
 
@@ -278,13 +342,16 @@ def _weights_problem(found: dict[str, tuple], expected: dict[str, tuple]) -> str
     """What is wrong with weights of shapes ``found`` for a model of shapes ``expected``."""
     missing = [name for name in expected if name not in found]
     if missing:
-        return f"{', '.join(missing)} missing"
+        return say(f"{', '.join(missing)} missing", f"缺少 {', '.join(missing)}")
     unexpected = [name for name in found if name not in expected]
     if unexpected:
-        return f"unexpected {', '.join(unexpected)}"
+        return say(f"unexpected {', '.join(unexpected)}", f"多出了 {', '.join(unexpected)}")
     for name, shape in expected.items():
         if found[name] != shape:
-            return f"{name} has shape {found[name]}, the configuration needs {shape}"
+            return say(
+                f"{name} has shape {found[name]}, the configuration needs {shape}",
+                f"{name} 的形状是 {found[name]}，配置需要的是 {shape}",
+            )
     return None
 
 
@@ -299,17 +366,28 @@ class _Fields:
         self.path, self.payload = path, payload
 
     def damaged(self, field: str, problem: str) -> CheckpointError:
-        return CheckpointError(f"{self.path}: damaged checkpoint: {field} {problem}")
+        return CheckpointError(
+            say(
+                f"{self.path}: damaged checkpoint: {field} {problem}",
+                f"{self.path}：检查点已损坏：{field} {problem}",
+            )
+        )
 
     def get(self, field: str) -> Any:
         if field not in self.payload:
-            raise self.damaged(field, "is missing")
+            raise self.damaged(field, say("is missing", "缺失"))
         return self.payload[field]
 
     def typed(self, field: str, value: Any, kind: type) -> Any:
         """``value`` (the content of ``field``), refused unless it is of type ``kind``."""
         if not isinstance(value, kind):
-            raise self.damaged(field, f"is {_kind(value)}, not {kind.__name__}")
+            raise self.damaged(
+                field,
+                say(
+                    f"is {_kind(value)}, not {kind.__name__}",
+                    f"是 {_kind(value)}，不是 {kind.__name__}",
+                ),
+            )
         return value
 
     def entries(self, field: str, cls: type) -> dict:
@@ -318,10 +396,13 @@ class _Fields:
         names = [f.name for f in fields(cls)]
         unknown = [key for key in stored if key not in names]
         if unknown:
-            raise self.damaged(f"{field}.{unknown[0]}", f"is not a field of {cls.__name__}")
+            raise self.damaged(
+                f"{field}.{unknown[0]}",
+                say(f"is not a field of {cls.__name__}", f"不是 {cls.__name__} 的字段"),
+            )
         missing = [name for name in names if name not in stored]
         if missing:
-            raise self.damaged(f"{field}.{missing[0]}", "is missing")
+            raise self.damaged(f"{field}.{missing[0]}", say("is missing", "缺失"))
         return stored
 
     def config(self, field: str, cls: type) -> Any:
@@ -333,7 +414,7 @@ class _Fields:
         try:
             return cls(**values)
         except ValueError as err:
-            raise self.damaged(field, f"is invalid ({err})") from None
+            raise self.damaged(field, say(f"is invalid ({err})", f"无效（{err}）")) from None
 
     def scalar(self, field: str, value: Any, like: Any) -> Any:
         """``value`` if it has the type of the default ``like`` (an int also counts as a float)."""
@@ -347,32 +428,55 @@ class _Fields:
         else:
             ok = isinstance(value, type(like))
         if not ok:
-            raise self.damaged(field, f"is {_kind(value)}, not {type(like).__name__}")
+            raise self.damaged(
+                field,
+                say(
+                    f"is {_kind(value)}, not {type(like).__name__}",
+                    f"是 {_kind(value)}，不是 {type(like).__name__}",
+                ),
+            )
         return value
 
     def model_config(self) -> ModelConfig:
         config = self.config("model_config", ModelConfig)
         for size in MODEL_SIZES:
             if getattr(config, size) < 1:
-                raise self.damaged(f"model_config.{size}", f"is {getattr(config, size)}, not >= 1")
+                value = getattr(config, size)
+                raise self.damaged(
+                    f"model_config.{size}", say(f"is {value}, not >= 1", f"是 {value}，不是 >= 1")
+                )
         return config
 
     def vocabulary(self, config: ModelConfig) -> str:
         """The vocabulary: distinct characters, as many as the model has, the end token in place."""
         chars = self.typed("vocabulary", self.get("vocabulary"), str)
         if len(set(chars)) != len(chars):
-            raise self.damaged("vocabulary", f"repeats characters: {_show(chars)}")
+            raise self.damaged(
+                "vocabulary",
+                say(f"repeats characters: {_show(chars)}", f"有重复的字符：{_show(chars)}"),
+            )
         if len(chars) != config.vocab_size:
             raise self.damaged(
                 "vocabulary",
-                f"has {len(chars)} characters, model_config.vocab_size is {config.vocab_size}",
+                say(
+                    f"has {len(chars)} characters, model_config.vocab_size is {config.vocab_size}",
+                    f"有 {len(chars)} 个字符，而 model_config.vocab_size 是 {config.vocab_size}",
+                ),
             )
         if END not in chars:
-            raise self.damaged("vocabulary", "has no end-of-name character '\\n'")
+            raise self.damaged(
+                "vocabulary",
+                say("has no end-of-name character '\\n'", "没有表示名字结束的字符 '\\n'"),
+            )
         if chars.index(END) != config.end_token:
             raise self.damaged(
                 "vocabulary",
-                f"has '\\n' at {chars.index(END)}, model_config.end_token is {config.end_token}",
+                say(
+                    f"has '\\n' at {chars.index(END)}, model_config.end_token is "
+                    f"{config.end_token}",
+                    f"'\\n' 在位置 {chars.index(END)}，而 model_config.end_token 是 "
+                    f"{config.end_token}",
+                ),
             )
         return chars
 
@@ -388,7 +492,10 @@ class _Fields:
         lengths = {len(values) for values in lists.values()}
         if len(lengths) > 1:
             sizes = ", ".join(f"{name} {len(values)}" for name, values in lists.items())
-            raise self.damaged("history", f"has lists of different lengths ({sizes})")
+            raise self.damaged(
+                "history",
+                say(f"has lists of different lengths ({sizes})", f"各列表长度不同（{sizes}）"),
+            )
         return History(**lists)
 
     def interrupted_at_step(self) -> int | None:
@@ -398,7 +505,9 @@ class _Fields:
             return None
         step = self.scalar("interrupted_at_step", step, 0)
         if step < 0:
-            raise self.damaged("interrupted_at_step", f"is {step}, not >= 0")
+            raise self.damaged(
+                "interrupted_at_step", say(f"is {step}, not >= 0", f"是 {step}，不是 >= 0")
+            )
         return step
 
     def state_dict(self) -> dict[str, torch.Tensor]:
@@ -407,11 +516,25 @@ class _Fields:
         for name, tensor in weights.items():
             field = f"state_dict[{name!r}]"
             if not isinstance(name, str):
-                raise self.damaged(field, f"has {_kind(name)} as its name, not a string")
+                raise self.damaged(
+                    field,
+                    say(
+                        f"has {_kind(name)} as its name, not a string",
+                        f"的名字是 {_kind(name)}，不是字符串",
+                    ),
+                )
             if not isinstance(tensor, torch.Tensor):
-                raise self.damaged(field, f"is {_kind(tensor)}, not a tensor")
+                raise self.damaged(
+                    field, say(f"is {_kind(tensor)}, not a tensor", f"是 {_kind(tensor)}，不是张量")
+                )
             if not tensor.is_floating_point():
-                raise self.damaged(field, f"holds {tensor.dtype}, not floating-point numbers")
+                raise self.damaged(
+                    field,
+                    say(
+                        f"holds {tensor.dtype}, not floating-point numbers",
+                        f"存的是 {tensor.dtype}，不是浮点数",
+                    ),
+                )
         return weights
 
 
@@ -420,7 +543,8 @@ def _kind(value: Any) -> str:
     if value is None:
         return "None"
     name = type(value).__name__
-    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
+    article = "an " if name[0] in "aeiou" else "a "
+    return f"{say(article, '')}{name}"  # Chinese has no article
 
 
 def _show(vocabulary: str) -> str:

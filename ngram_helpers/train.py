@@ -29,6 +29,7 @@ from ngram_helpers.data import NamesData, NgramTable
 from ngram_helpers.device import model_device
 from ngram_helpers.evaluate import SplitEvaluator
 from ngram_helpers.fast import FAST_DEVICES, FastEngine
+from ngram_helpers.language import say
 from ngram_helpers.models import MLP, ModelConfig
 from ngram_helpers.rng import RNG
 
@@ -165,7 +166,12 @@ def train(
     # At most one redraw a second: in Jupyter each redraw is a few widget messages, and a kernel
     # that queues thousands of them during a long cell makes the frontend (or nbval) drop some.
     bar = tqdm(
-        total=config.num_steps, disable=not progress, unit="step", smoothing=0.1, mininterval=1.0
+        total=config.num_steps,
+        disable=not progress,
+        desc=say("", "训练"),  # the English bar has no description
+        unit=say("step", "步"),
+        smoothing=0.1,
+        mininterval=1.0,
     )
     step_time, steps_timed, step = 0.0, 0, 0
     # Dropout draws its masks from torch's generator: seeded here, the run is repeatable, and

@@ -4,6 +4,7 @@ import matplotlib.pyplot as plt
 import pytest
 import torch
 
+from ngram_helpers.language import set_language
 from ngram_helpers.plots import (
     SERIES_STYLE,
     plot_confusion_matrix,
@@ -66,3 +67,23 @@ def test_a_confusion_matrix_writes_each_nonzero_count_in_its_cell():
 def test_a_confusion_matrix_must_be_square():
     with pytest.raises(ValueError, match=r"square; got shape \(2, 3\)"):
         plot_confusion_matrix(None, torch.zeros(2, 3))
+
+
+@pytest.fixture
+def chinese():
+    """Chinese words for the rest of the test, English again after it."""
+    set_language("zh")
+    yield
+    set_language("en")
+
+
+@pytest.mark.usefixtures("agg", "chinese")
+def test_in_chinese_the_figures_words_are_chinese_and_drawn_with_han_glyphs(recwarn):
+    use_series_style()
+    _, (ax_loss, ax_counts) = plt.subplots(1, 2)
+    plot_loss_curves(ax_loss, {"训练": ([0, 1], [3.3, 2.5])}, title="损失曲线 (tanh)")
+    plot_confusion_matrix(ax_counts, torch.tensor([[2, 1], [0, 3]]))
+    assert (ax_loss.get_xlabel(), ax_loss.get_ylabel()) == ("步", "损失（奈特）")
+    assert (ax_counts.get_title(), ax_counts.get_xlabel()) == ("混淆矩阵", "预测类别")
+    plt.gcf().canvas.draw()  # a character without a glyph would warn "Glyph ... missing"
+    assert not [w for w in recwarn if "missing from font" in str(w.message)]

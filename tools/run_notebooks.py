@@ -28,7 +28,9 @@ spend its time on them.
 The stored outputs are the CPU's on every machine: the kernels run with ``NGRAM_DEVICE=cpu``
 (``ngram_helpers.device``), so a maintainer with a GPU stores what nbval checks everywhere.
 
-Each notebook is written atomically (temporary file, then rename).
+Each notebook is written atomically (temporary file, then rename). The Chinese notebooks
+(``notebooks/zh/``, built by ``tools/translate.py``) are executed the same way, from their own
+folder: their outputs are their own, in Chinese words and with the English edition's numbers.
 """
 
 from __future__ import annotations

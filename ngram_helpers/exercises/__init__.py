@@ -5,6 +5,7 @@ an answer makes. Reading a checker before trying the exercise gives the answer a
 solutions, with the reasoning behind them, are in ``solutions/`` under the same notebook name:
 
 feedback.py                        what a check says: correct, not yet (and why), not attempted
+limits.py                          how long a check waits for the learner's code
 nb01_mlp_basics.py                 notebooks/01_mlp_basics.ipynb, solutions/01_mlp_basics.py
 nb02_bengio_language_model.py      notebooks/02_bengio_language_model.ipynb, solutions/02_...
 nb03_word_embeddings.py            notebooks/03_word_embeddings.ipynb, solutions/03_...

@@ -2,7 +2,8 @@
 
 Every exercise of the series ends with a check cell that calls a checker from one of the
 ``nb0N_*`` modules beside this one. A checker returns a ``Feedback``; the notebook shows its one
-sentence.
+sentence, in the learner's language (``ngram_helpers.language``: each message is written as
+``say(english, chinese)``).
 A checker never raises, whatever the learner wrote: an answer left empty (``None``, or a
 function that still returns ``None``) is "not attempted yet", and an answer that raises (even
 ``sys.exit()``) or has the wrong type is reported as a sentence too, so Restart-and-Run-All
@@ -33,12 +34,18 @@ from pathlib import Path
 
 import torch
 
-MARKS = {
-    "correct": "✓ Correct",
-    "wrong": "✗ Not yet",
-    "empty": "… Not attempted yet",
-    "broken": "⚠ Check failed",
-}
+from ngram_helpers.exercises.limits import TooSlow, time_limit
+from ngram_helpers.language import say
+
+
+def mark(status: str) -> str:
+    """How a verdict starts, in the learner's language: "✓ Correct" for "correct", and so on."""
+    return {
+        "correct": say("✓ Correct", "✓ 正确"),
+        "wrong": say("✗ Not yet", "✗ 还不对"),
+        "empty": say("… Not attempted yet", "… 尚未作答"),
+        "broken": say("⚠ Check failed", "⚠ 检查出错"),
+    }[status]
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,7 @@ class Feedback:
         return self.status == "correct"
 
     def __repr__(self) -> str:  # what a notebook cell shows
-        return f"{MARKS[self.status]}: {self.message}"
+        return f"{mark(self.status)}{say(': ', '：')}{self.message}"
 
 
 def correct(message: str) -> Feedback:
@@ -69,7 +76,9 @@ def wrong(message: str) -> Feedback:
 
 def not_attempted(what: str) -> Feedback:
     """The answer is still empty: ``what`` says what to fill in."""
-    return Feedback("empty", f"{what}, then run this cell again.")
+    return Feedback(
+        "empty", say(f"{what}, then run this cell again.", f"{what}，然后再运行本单元格。")
+    )
 
 
 class Rejected(Exception):
@@ -80,12 +89,28 @@ class Rejected(Exception):
         self.feedback = feedback
 
 
+def too_slow(late: TooSlow) -> Feedback:
+    """A "not yet" for learner's code still running when the check's time limit passed."""
+    return wrong(
+        say(
+            f"your answer was still running after {late.seconds:g} seconds, so the check gave "
+            "up: does a loop in it never end?",
+            f"你的答案运行了 {late.seconds:g} 秒仍未结束，检查只好放弃："
+            "其中是不是有一个永远不会结束的循环？",
+        )
+    )
+
+
 def check_failed(err: BaseException) -> Feedback:
     """The check's own ``err``, not the learner's: say so, and that the answer may be right."""
     return Feedback(
         "broken",
-        f"the check itself raised {describe_error(err)}; your answer may well be right. "
-        "This is a bug in the check: please report it with this message",
+        say(
+            f"the check itself raised {describe_error(err)}; your answer may well be right. This "
+            "is a bug in the check: please report it with this message",
+            f"检查本身出错了（{describe_error(err)}），你的答案很可能是对的。这是检查代码的缺陷："
+            "请附上这条消息报告它",
+        ),
     )
 
 
@@ -93,10 +118,16 @@ def learner_raised(err: BaseException) -> Feedback:
     """A "not yet" for an error raised while the learner's code ran."""
     if isinstance(err, SystemExit):
         return wrong(
-            f"your answer called sys.exit() or exit() ({describe_error(err)}), which ends the "
-            "program; a function should return its result instead"
+            say(
+                f"your answer called sys.exit() or exit() ({describe_error(err)}), which ends the "
+                "program; a function should return its result instead",
+                f"你的答案调用了 sys.exit() 或 exit()（{describe_error(err)}），它会结束整个程序；"
+                "函数应当用 return 返回结果",
+            )
         )
-    return wrong(f"your answer raised {describe_error(err)}")
+    return wrong(
+        say(f"your answer raised {describe_error(err)}", f"你的答案抛出了 {describe_error(err)}")
+    )
 
 
 MAX_MESSAGE = 300  # characters of an error's first line that a sentence quotes
@@ -115,8 +146,9 @@ def describe_error(err: BaseException) -> str:
     except BaseException as broken:
         if _is_interrupt(broken):
             raise
-        return (
-            f"{name} (whose message could not be shown: making it raised {type(broken).__name__})"
+        return say(
+            f"{name} (whose message could not be shown: making it raised {type(broken).__name__})",
+            f"{name}（它的消息无法显示：生成消息时抛出了 {type(broken).__name__}）",
         )
     lines = text.strip().splitlines()
     if not lines:
@@ -184,8 +216,8 @@ def checked(checker: Callable[..., Feedback]) -> Callable[..., Feedback]:
     is the check's own bug (``check_failed``), which must not be blamed on the learner. "Any
     error" includes ``SystemExit`` (a learner's ``sys.exit()``) and every other
     ``BaseException``, except Ctrl-C: ``KeyboardInterrupt`` (Jupyter's interrupt button) still
-    stops the cell, so a check that runs too long can be stopped. There is no time limit: a
-    learner's function that loops forever has to be interrupted that way.
+    stops the cell. A check gives up after ``limits.TIME_LIMIT`` seconds (a learner's function
+    that loops forever), with a sentence saying so.
 
     A check leaves torch's global random generator as it found it, whatever the check or the
     learner's code drew from it (``torch_rng_kept``). With ``NGRAM_CHECK_DEBUG=1`` in the
@@ -196,7 +228,11 @@ def checked(checker: Callable[..., Feedback]) -> Callable[..., Feedback]:
     @functools.wraps(checker)
     def run(*args, **kwargs) -> Feedback:
         with torch_rng_kept():
-            return _verdict(checker, args, kwargs)
+            try:
+                with time_limit():
+                    return _verdict(checker, args, kwargs)
+            except TooSlow as late:  # the alarm can ring between two lines of _verdict too
+                return too_slow(late)
 
     return run
 
@@ -207,6 +243,8 @@ def _verdict(checker: Callable[..., Feedback], args: tuple, kwargs: dict) -> Fee
         return checker(*args, **kwargs)
     except Rejected as stop:
         return stop.feedback
+    except TooSlow as late:
+        return too_slow(late)
     except BaseException as err:
         if _is_interrupt(err) or os.environ.get("NGRAM_CHECK_DEBUG") == "1":
             raise
@@ -237,15 +275,34 @@ def as_tensor(value: object, name: str) -> torch.Tensor:
         return torch.as_tensor(value, dtype=torch.float64)
     except (TypeError, ValueError, RuntimeError):
         kind = type(value).__name__
-        raise Rejected(wrong(f"{name} should be a number or a tensor, not {kind}")) from None
+        raise Rejected(
+            wrong(
+                say(
+                    f"{name} should be a number or a tensor, not {kind}",
+                    f"{name} 应当是一个数或一个张量，而不是 {kind}",
+                )
+            )
+        ) from None
 
 
 def as_number(value: object, name: str) -> float:
     """``value`` as one finite float, or a "not yet" saying what it should have been."""
     tensor = as_tensor(value, name)
-    require(tensor.numel() == 1, f"{name} should be one number, not {tuple(tensor.shape)} of them")
+    require(
+        tensor.numel() == 1,
+        say(
+            f"{name} should be one number, not {tuple(tensor.shape)} of them",
+            f"{name} 应当是一个数，而不是形状为 {tuple(tensor.shape)} 的一组数",
+        ),
+    )
     number = tensor.item()
-    require(math.isfinite(number), f"{name} should be a finite number, not {number}")
+    require(
+        math.isfinite(number),
+        say(
+            f"{name} should be a finite number, not {number}",
+            f"{name} 应当是有限的数，而不是 {number}",
+        ),
+    )
     return number
 
 
@@ -255,7 +312,10 @@ def as_whole_number(value: object, name: str) -> int:
         value = value.item()
     require(
         isinstance(value, Integral) and not isinstance(value, bool),
-        f"{name} should be a whole number (an int), not {type(value).__name__}",
+        say(
+            f"{name} should be a whole number (an int), not {type(value).__name__}",
+            f"{name} 应当是整数（int），而不是 {type(value).__name__}",
+        ),
     )
     return int(value)
 
@@ -288,34 +348,68 @@ def compare_tensors(
     value = as_tensor(got, name)
     expected = expected.to(torch.float64)
     if value.shape != expected.shape:
-        return wrong(f"{name} has shape {tuple(value.shape)}; it should be {tuple(expected.shape)}")
+        return wrong(
+            say(
+                f"{name} has shape {tuple(value.shape)}; it should be {tuple(expected.shape)}",
+                f"{name} 的形状是 {tuple(value.shape)}，应当是 {tuple(expected.shape)}",
+            )
+        )
     if not torch.isfinite(value).all():
-        return wrong(f"{name} contains inf or nan")
+        return wrong(say(f"{name} contains inf or nan", f"{name} 含有 inf 或 nan"))
     error = (value - expected).abs()
     if error.max() <= atol:
         return None
     if (value + expected).abs().max() <= atol:
-        return wrong(f"{name} has the right size but the opposite sign everywhere")
+        return wrong(
+            say(
+                f"{name} has the right size but the opposite sign everywhere",
+                f"{name} 的大小对了，但处处符号相反",
+            )
+        )
     nonzero = expected.abs() > 1e-12
     if nonzero.any():
         ratios = value[nonzero] / expected[nonzero]
         ratio = ratios.mean().item()
         if (ratios - ratio).abs().max() < 1e-6 and abs(ratio - 1) > 1e-6:
-            return wrong(f"{name} is off by a constant factor: {ratio:.4g} times the right value")
+            return wrong(
+                say(
+                    f"{name} is off by a constant factor: {ratio:.4g} times the right value",
+                    f"{name} 差了一个常数倍：是正确值的 {ratio:.4g} 倍",
+                )
+            )
     where = tuple(int(i) for i in torch.unravel_index(error.argmax(), error.shape))
-    at = f" at index {where}" if where else ""
+    at = say(f" at index {where}", f"（在下标 {where} 处）") if where else ""
     return wrong(
-        f"{name} differs by up to {error.max().item():.3g}{at} "
-        f"(yours {value[where].item():.6g}, expected {expected[where].item():.6g})"
+        say(
+            f"{name} differs by up to {error.max().item():.3g}{at} (yours "
+            f"{value[where].item():.6g}, expected {expected[where].item():.6g})",
+            f"{name} 与正确值最多相差 {error.max().item():.3g}{at}（你的是 "
+            f"{value[where].item():.6g}，应为 {expected[where].item():.6g}）",
+        )
     )
 
 
 def require_distribution(got: object, name: str, *, dim: int = -1) -> torch.Tensor:
     """``got`` as probabilities along ``dim``, or a "not yet" saying which rule they break."""
     probs = as_tensor(got, name)
-    require(bool(torch.isfinite(probs).all()), f"{name} contains inf or nan")
-    require(bool((probs >= 0).all()), f"{name} has negative entries: probabilities are >= 0")
+    require(
+        bool(torch.isfinite(probs).all()),
+        say(f"{name} contains inf or nan", f"{name} 含有 inf 或 nan"),
+    )
+    require(
+        bool((probs >= 0).all()),
+        say(
+            f"{name} has negative entries: probabilities are >= 0",
+            f"{name} 有负的元素：概率都 >= 0",
+        ),
+    )
     sums = probs.sum(dim)
     worst = (sums - 1).abs().max().item() if sums.numel() else 0.0
-    require(worst < 1e-6, f"{name} does not sum to 1 along dim {dim} (off by up to {worst:.3g})")
+    require(
+        worst < 1e-6,
+        say(
+            f"{name} does not sum to 1 along dim {dim} (off by up to {worst:.3g})",
+            f"{name} 沿维度 {dim} 的和不是 1（最多差 {worst:.3g}）",
+        ),
+    )
     return probs

@@ -43,6 +43,7 @@ from ngram_helpers.exercises.feedback import (
     wrong,
 )
 from ngram_helpers.fast import FastEngine
+from ngram_helpers.language import say
 from ngram_helpers.models import ModelConfig
 from ngram_helpers.sample import (
     LogitTable,
@@ -81,7 +82,7 @@ def _warmup_rates(
     for step in steps:
         call = f"warmup_cosine({step}, {num_steps}, {max_lr}, {warmup})"
         value = schedule(step, num_steps, max_lr, warmup)
-        require(value is not None, f"{call} returned None")
+        require(value is not None, say(f"{call} returned None", f"{call} 返回了 None"))
         rates.append(as_number(value, call))
     return torch.tensor(rates, dtype=torch.float64)
 
@@ -104,37 +105,52 @@ def _warmup_problem(yours: torch.Tensor, num_steps: int, max_lr: float, warmup: 
     if close(fractions(lambda s: warmup_cosine_lr(s, num_steps, 1.0, warmup))):
         return None
     if close(fractions(lambda s: cosine_lr(s, num_steps, 1.0))):
-        return "there is no warm-up: the rate starts at max_lr; it should start at 0"
+        return say(
+            "there is no warm-up: the rate starts at max_lr; it should start at 0",
+            "没有预热：学习率从 max_lr 开始；它应当从 0 开始",
+        )
     if close(fractions(lambda s: ramp[s] if s < warmup else cosine_lr(s, num_steps, 1.0))):
-        return (
+        return say(
             "after the warm-up the rate drops onto the cosine of the whole run: the cosine should "
             "start again at step warmup, from max_lr, and run over the num_steps − warmup steps "
-            "left"
+            "left",
+            "预热之后，学习率掉到了整个训练的余弦曲线上：余弦应当在第 warmup 步从 max_lr 重新开始，"
+            "走完剩下的 num_steps − warmup 步",
         )
     if close(fractions(lambda s: ramp[s] if s < warmup else cosine_lr(s - warmup, num_steps, 1.0))):
-        return (
+        return say(
             f"it ends at {got[-1].item():.2f} · max_lr instead of about 0: after the warm-up the "
-            "cosine has num_steps − warmup steps left, not num_steps"
+            "cosine has num_steps − warmup steps left, not num_steps",
+            f"它最后停在 {got[-1].item():.2f} · max_lr，而不是接近 0：预热之后，余弦只剩 num_steps "
+            "− warmup 步，而不是 num_steps 步",
         )
     if close(fractions(lambda s: min(ramp[s], 1.0))):
-        return "after the warm-up the rate stays at max_lr; it should fall along the cosine to 0"
+        return say(
+            "after the warm-up the rate stays at max_lr; it should fall along the cosine to 0",
+            "预热之后学习率一直停在 max_lr；它应当沿余弦降到 0",
+        )
     peak = got.max().item()
     if peak < 1 - 1e-6:
-        return (
+        return say(
             f"its highest rate is {peak:.3f} · max_lr: the warm-up should climb all the way to "
-            "max_lr, at step warmup"
+            "max_lr, at step warmup",
+            f"它的最高学习率是 {peak:.3f} · max_lr：预热应当一直升到 max_lr，在第 warmup 步到达",
         )
     top = int((got >= 1 - 1e-6).nonzero()[0])
     if top != warmup:
-        return (
-            f"the warm-up ends at step {top:,}: it should reach max_lr at step warmup "
-            f"({warmup:,} here), climbing by max_lr / warmup per step"
+        return say(
+            f"the warm-up ends at step {top:,}: it should reach max_lr at step warmup ({warmup:,} "
+            "here), climbing by max_lr / warmup per step",
+            f"预热在第 {top:,} 步结束：它应当在第 warmup 步（这里是 {warmup:,}）到达 max_lr，"
+            "每步升高 max_lr / warmup",
         )
     right = fractions(lambda s: warmup_cosine_lr(s, num_steps, 1.0, warmup))
     worst = int((got - right).abs().argmax())
-    return (
+    return say(
         f"at step {worst:,} it gives {yours[worst].item():.4g}; the schedule gives "
-        f"{right[worst].item() * max_lr:.4g}"
+        f"{right[worst].item() * max_lr:.4g}",
+        f"在第 {worst:,} 步它给出 {yours[worst].item():.4g}；正确的调度是 "
+        f"{right[worst].item() * max_lr:.4g}",
     )
 
 
@@ -175,30 +191,56 @@ def check_warmup_cosine(
     """
     require(
         callable(warmup_cosine),
-        "`warmup_cosine` should be a function of (step, num_steps, max_lr, warmup)",
+        say(
+            "`warmup_cosine` should be a function of (step, num_steps, max_lr, warmup)",
+            "`warmup_cosine` 应当是 (step, num_steps, max_lr, warmup) 的函数",
+        ),
     )
     num_steps, warmup = WARMUP_RUN
     max_lr = TrainConfig().learning_rate
     if warmup_cosine(0, num_steps, max_lr, warmup) is None:
-        return not_attempted("Write the body of `warmup_cosine` in the cell above")
+        return not_attempted(
+            say(
+                "Write the body of `warmup_cosine` in the cell above",
+                "在上面的单元格里写出 `warmup_cosine` 的函数体",
+            )
+        )
     for run in ((num_steps, max_lr, warmup), (5_000, 0.01, 1_250)):
         yours = _warmup_rates(warmup_cosine, list(range(run[0])), *run)
         problem = _warmup_problem(yours, *run)
-        where = "" if run[1:] == (max_lr, warmup) else " (5,000 steps from 0.01, warm-up 1,250)"
-        require(problem is None, f"your schedule{where}: {problem}")
+        where = (
+            ""
+            if run[1:] == (max_lr, warmup)
+            else say(
+                " (5,000 steps from 0.01, warm-up 1,250)",
+                "（5,000 步，从 0.01 开始，预热 1,250 步）",
+            )
+        )
+        require(
+            problem is None, say(f"your schedule{where}: {problem}", f"你的调度{where}：{problem}")
+        )
     plain = short_run_val_losses(lambda s: cosine_lr(s, num_steps, max_lr), data, model_config)
     warm = short_run_val_losses(
         lambda s: warmup_cosine_lr(s, num_steps, max_lr, warmup), data, model_config
     )
-    rows = [f"{'step':>6}  {'cosine':>7}  {'warm-up':>7}  {'warm-up − cosine':>16}"]
+    header = say(
+        "  step   cosine  warm-up  warm-up − cosine", "    步     余弦     预热       预热 − 余弦"
+    )
+    rows = [header]
     rows += [
         f"{s:6,d}  {plain[s]:7.4f}  {warm[s]:7.4f}  {warm[s] - plain[s]:+16.4f}" for s in plain
     ]
+    table = "\n".join(rows)
     return correct(
-        f"your schedule gives every rate. The two runs of {num_steps:,} steps from the same start, "
-        f"val loss:\n" + "\n".join(rows) + "\nCompare with your prediction. One run of each "
-        "cannot tell a small gap from the luck of the starting seed: the worked solution repeats "
-        "both runs from two more seeds"
+        say(
+            f"your schedule gives every rate. The two runs of {num_steps:,} steps from the same "
+            f"start, val loss:\n{table}\nCompare with your prediction. One run of each cannot tell "
+            "a small gap from the luck of the starting seed: the worked solution repeats both "
+            "runs from two more seeds",
+            f"你的调度每一步的学习率都对。从同一起点出发、各 {num_steps:,} 步的两次训练，验证损失："
+            f"\n{table}\n和你的预测比一比。每种各跑一次，分不清小的差距是不是来自起始种子的运气："
+            "参考解答用另外两个种子把两次训练都重复了一遍",
+        )
     )
 
 
@@ -217,13 +259,24 @@ def check_half_new_temperature(answer: object, table: LogitTable, data: NamesDat
     It measures as the notebook's table of origins does: ``sample_from_table`` with seed 1.
     """
     if answer is None:
-        return not_attempted("Fill in `answer` in the cell above")
+        return not_attempted(
+            say("Fill in `answer` in the cell above", "在上面的单元格里填好 `answer`")
+        )
     temperature = as_number(answer, "`answer`")
     require(
         temperature != 0,
-        "temperature 0 is greedy: every name is the same, most likely one; look above 0",
+        say(
+            "temperature 0 is greedy: every name is the same, most likely one; look above 0",
+            "温度 0 是贪心解码：每个名字都一样，都是最可能的那个；请在 0 以上找",
+        ),
     )
-    require(temperature > 0, f"a temperature is above 0; {temperature:g} is not")
+    require(
+        temperature > 0,
+        say(
+            f"a temperature is above 0; {temperature:g} is not",
+            f"温度要大于 0；{temperature:g} 不是",
+        ),
+    )
 
     def share_at(t: float) -> float:
         names = sample_from_table(table, data.tokenizer, NUM_MEASURED, MEASURE_SEED, temperature=t)
@@ -231,22 +284,40 @@ def check_half_new_temperature(answer: object, table: LogitTable, data: NamesDat
 
     new = share_at(temperature)
     low, high = HALF_NEW
-    measured = f"at temperature {temperature:g}, {new:.1%} of the {NUM_MEASURED} names are new"
+    measured = say(
+        f"at temperature {temperature:g}, {new:.1%} of the {NUM_MEASURED} names are new",
+        f"温度 {temperature:g} 时，{NUM_MEASURED} 个名字中有 {new:.1%} 是新的",
+    )
     if new < low:
         hint = (
-            " (0.5 is the share to aim for; the answer is a temperature)" if answer == 0.5 else ""
+            say(
+                " (0.5 is the share to aim for; the answer is a temperature)",
+                "（0.5 是要达到的比例；答案应当是一个温度）",
+            )
+            if answer == 0.5
+            else ""
         )
         return wrong(
-            f"{measured}: too few; a higher temperature flattens the distribution, and the "
-            f"sampler leaves the familiar names more often{hint}"
+            say(
+                f"{measured}: too few; a higher temperature flattens the distribution, and the "
+                f"sampler leaves the familiar names more often{hint}",
+                f"{measured}：太少了；更高的温度让分布更平坦，生成时更常离开熟悉的名字{hint}",
+            )
         )
     if new > high:
         return wrong(
-            f"{measured}: too many; a lower temperature sharpens the distribution towards the "
-            "names the model knows well"
+            say(
+                f"{measured}: too many; a lower temperature sharpens the distribution towards the "
+                "names the model knows well",
+                f"{measured}：太多了；更低的温度让分布更尖锐，偏向模型熟悉的名字",
+            )
         )
     return correct(
-        f"{measured}, against {share_at(1.0):.1%} at temperature 1, the model's own distribution"
+        say(
+            f"{measured}, against {share_at(1.0):.1%} at temperature 1, the model's own "
+            "distribution",
+            f"{measured}，而在温度 1，即模型自身的分布下是 {share_at(1.0):.1%}",
+        )
     )
 
 
@@ -313,22 +384,46 @@ def _top_p_mistakes(probs: torch.Tensor, p: float) -> list[tuple[torch.Tensor, s
     tail[ascending] = torch.cumsum(probs[ascending], dim=0) - probs[ascending] < p
     right = _renormalised(kept_where(right_set))
     mistakes = [
-        (probs, "you returned the distribution unchanged: only the nucleus keeps probability"),
+        (
+            probs,
+            say(
+                "you returned the distribution unchanged: only the nucleus keeps probability",
+                "你原样返回了分布：只有核内的词元保留概率",
+            ),
+        ),
         (
             kept_where(mass_after <= p),
-            "you left out the token whose probability carries the total past p: keep the "
-            "smallest set of most likely tokens whose probabilities add up to at least p",
+            say(
+                "you left out the token whose probability carries the total past p: keep the "
+                "smallest set of most likely tokens whose probabilities add up to at least p",
+                "你漏掉了让累计概率越过 p 的那个词元：要保留概率之和至少为 p "
+                "的最小一组最可能的词元",
+            ),
         ),
         (
             kept_where(one_more),
-            "you kept one token more than needed: stop at the first token at which the running "
-            "total reaches p",
+            say(
+                "you kept one token more than needed: stop at the first token at which the "
+                "running total reaches p",
+                "你多保留了一个词元：在累计和第一次达到 p 的那个词元处停下",
+            ),
         ),
-        (probs * tail, "you kept the least likely tokens; the nucleus is the most likely ones"),
+        (
+            probs * tail,
+            say(
+                "you kept the least likely tokens; the nucleus is the most likely ones",
+                "你保留的是最不可能的词元；核是由最可能的词元组成的",
+            ),
+        ),
         (
             torch.sort(right, descending=True).values,
-            "you returned the probabilities sorted from most to least likely; return them in "
-            "vocabulary order (entry i belongs to token i), or the sampler draws other characters",
+            say(
+                "you returned the probabilities sorted from most to least likely; return them in "
+                "vocabulary order (entry i belongs to token i), or the sampler draws other "
+                "characters",
+                "你返回的概率是从大到小排好序的；要按字符表的顺序返回（第 i 项属于词元 i），"
+                "否则采样器会抽到别的字符",
+            ),
         ),
     ]
     found = []
@@ -346,46 +441,79 @@ def check_top_p(top_p_probs: object) -> Feedback:
     Compared with ``nucleus_probs`` on a few distributions over 27 tokens; the typical mistakes
     (the crossing token left out, the sum not renormalised, sorted order) get their own sentence.
     """
-    require(callable(top_p_probs), "`top_p_probs` should be a function of (probs, p)")
+    require(
+        callable(top_p_probs),
+        say(
+            "`top_p_probs` should be a function of (probs, p)",
+            "`top_p_probs` 应当是 (probs, p) 的函数",
+        ),
+    )
     kept_counts = []
     for index, (probs, p) in enumerate(_top_p_cases()):
         given = probs.clone()
         result = top_p_probs(given, p)
         if result is None:
             if index == 0:
-                return not_attempted("Write the body of `top_p_probs` in the cell above")
-            return wrong(f"top_p_probs returned None for p = {p}")
+                return not_attempted(
+                    say(
+                        "Write the body of `top_p_probs` in the cell above",
+                        "在上面的单元格里写出 `top_p_probs` 的函数体",
+                    )
+                )
+            return wrong(
+                say(f"top_p_probs returned None for p = {p}", f"p = {p} 时 top_p_probs 返回了 None")
+            )
         require(
             torch.equal(given, probs),
-            "your function changed `probs` in place; work on a copy (the sampler reuses the "
-            "model's distribution for every name)",
+            say(
+                "your function changed `probs` in place; work on a copy (the sampler reuses the "
+                "model's distribution for every name)",
+                "你的函数原地修改了 `probs`；请在副本上操作"
+                "（采样器对每个名字都重复使用模型的分布）",
+            ),
         )
         name = f"top_p_probs(probs, {p})"
         got = as_tensor(result, name)
         require(
             got.shape == probs.shape,
-            f"{name} has shape {tuple(got.shape)}; it should be {tuple(probs.shape)}, one "
-            "probability per token of the vocabulary",
+            say(
+                f"{name} has shape {tuple(got.shape)}; it should be {tuple(probs.shape)}, one "
+                "probability per token of the vocabulary",
+                f"{name} 的形状是 {tuple(got.shape)}；应当是 {tuple(probs.shape)}，"
+                "字符表中每个词元一个概率",
+            ),
         )
         expected = nucleus_probs(probs, p)
         if torch.isfinite(got).all() and (got - expected).abs().max() > 1e-6:
             for candidate, why in _top_p_mistakes(probs, p):
-                require((got - candidate).abs().max() > 1e-6, f"with p = {p}, {why}")
+                require(
+                    (got - candidate).abs().max() > 1e-6,
+                    say(f"with p = {p}, {why}", f"p = {p} 时，{why}"),
+                )
             kept = probs * (expected > 0)
             total = kept.sum().item()
             require(
                 (got - kept).abs().max() > 1e-6,
-                f"your kept probabilities add up to {total:.3g}, not 1: divide them by their sum",
+                say(
+                    f"your kept probabilities add up to {total:.3g}, not 1: divide them by their "
+                    "sum",
+                    f"你保留的概率之和是 {total:.3g}，不是 1：要除以它们的和",
+                ),
             )
         require_distribution(got, name)
         different = compare_tensors(got, expected, name)
         require(different is None, different.message if different else "")
         kept_counts.append(int((expected > 0).sum()))
     return correct(
-        f"your nucleus matches on {len(kept_counts)} distributions; it kept {kept_counts[0]} of "
-        f"27 tokens with p = 0.5, {kept_counts[1]} with p = 0.9, and just {kept_counts[2]} with "
-        "p = 0.6 of a peaked distribution: its size follows the model's certainty, where top-k's "
-        "never changes"
+        say(
+            f"your nucleus matches on {len(kept_counts)} distributions; it kept {kept_counts[0]} "
+            f"of 27 tokens with p = 0.5, {kept_counts[1]} with p = 0.9, and just {kept_counts[2]} "
+            "with p = 0.6 of a peaked distribution: its size follows the model's certainty, where "
+            "top-k's never changes",
+            f"你的核在 {len(kept_counts)} 个分布上都对；p = 0.5 时它保留了 27 个词元中的 "
+            f"{kept_counts[0]} 个，p = 0.9 时保留 {kept_counts[1]} 个，而对一个尖峰分布取 p = 0.6 "
+            f"时只保留 {kept_counts[2]} 个：核的大小随模型的把握而变，而 top-k 保留的个数从不改变",
+        )
     )
 
 
@@ -431,25 +559,49 @@ def _compare_names(learner: Callable, table: LogitTable, data: NamesData) -> Fee
     """None if ``learner(50, 42, 0.9)`` draws the reference nucleus names; else what differs."""
     probe = learner(50, 42, 0.9)
     if probe is None:
-        return not_attempted("Write `nucleus_names` and set `p_like_top3` in the cell above")
+        return not_attempted(
+            say(
+                "Write `nucleus_names` and set `p_like_top3` in the cell above",
+                "在上面的单元格里写出 `nucleus_names` 并设置 `p_like_top3`",
+            )
+        )
     require(
         isinstance(probe, list) and len(probe) == 50 and all(isinstance(n, str) for n in probe),
-        f"nucleus_names(50, 42, 0.9) should return a list of 50 names (strings), not "
-        f"{type(probe).__name__}" + (f" of length {len(probe)}" if isinstance(probe, list) else ""),
+        say(
+            "nucleus_names(50, 42, 0.9) should return a list of 50 names (strings), not "
+            f"{type(probe).__name__}",
+            "nucleus_names(50, 42, 0.9) 应当返回由 50 个名字（字符串）组成的列表，而不是 "
+            f"{type(probe).__name__}",
+        )
+        + (
+            say(f" of length {len(probe)}", f"（长度 {len(probe)}）")
+            if isinstance(probe, list)
+            else ""
+        ),
     )
     reference = reference_nucleus_names(table, data.tokenizer, 50, 42, 0.9)
     if probe == reference:
         return None
     if probe == sample_from_table(table, data.tokenizer, 50, seed=42):
         return wrong(
-            "nucleus_names(50, 42, 0.9) draws the names of plain sampling: p changes nothing; "
-            "pass each distribution through top_p_probs before drawing"
+            say(
+                "nucleus_names(50, 42, 0.9) draws the names of plain sampling: p changes nothing; "
+                "pass each distribution through top_p_probs before drawing",
+                "nucleus_names(50, 42, 0.9) 抽出的是普通采样的名字：p 没有起任何作用；"
+                "抽样之前要让每个分布先经过 top_p_probs",
+            )
         )
     first = next(i for i, (a, b) in enumerate(zip(probe, reference, strict=True)) if a != b)
     return wrong(
-        f"nucleus_names(50, 42, 0.9) differs at name {first + 1}: yours {probe[first]!r}, "
-        f"expected {reference[first]!r}; draw as sample_from_table does, with draw_names and "
-        "memoised_cdf, each context's distribution top_p_probs of the softmax of its table row"
+        say(
+            f"nucleus_names(50, 42, 0.9) differs at name {first + 1}: yours {probe[first]!r}, "
+            f"expected {reference[first]!r}; draw as sample_from_table does, with draw_names and "
+            "memoised_cdf, each context's distribution top_p_probs of the softmax of its table "
+            "row",
+            f"nucleus_names(50, 42, 0.9) 在第 {first + 1} 个名字处不同：你的是 {probe[first]!r}，"
+            f"应为 {reference[first]!r}；请像 sample_from_table 那样用 draw_names 和 memoised_cdf "
+            "抽取，每个上下文的分布是它那一行表项的 softmax 再经过 top_p_probs",
+        )
     )
 
 
@@ -463,32 +615,63 @@ def check_nucleus_like_top_k(
     the reference nucleus sampler's share of new names among 500 (seed 1) must be within 3
     points of top-k 3's.
     """
-    require(callable(nucleus_names), "`nucleus_names` should be a function of (num, seed, p)")
+    require(
+        callable(nucleus_names),
+        say(
+            "`nucleus_names` should be a function of (num, seed, p)",
+            "`nucleus_names` 应当是 (num, seed, p) 的函数",
+        ),
+    )
     names_differ = _compare_names(nucleus_names, table, data)
     if names_differ is not None:
         return names_differ
     if p_like_top3 is None:
-        return not_attempted("Set `p_like_top3` in the cell above")
+        return not_attempted(
+            say("Set `p_like_top3` in the cell above", "在上面的单元格里设置 `p_like_top3`")
+        )
     p = as_number(p_like_top3, "`p_like_top3`")
-    require(0 < p <= 1, f"p is a share of probability, between 0 and 1; {p:g} is not")
+    require(
+        0 < p <= 1,
+        say(
+            f"p is a share of probability, between 0 and 1; {p:g} is not",
+            f"p 是概率的一个份额，在 0 和 1 之间；{p:g} 不是",
+        ),
+    )
     top_k_names = sample_from_table(table, data.tokenizer, NUM_MEASURED, MEASURE_SEED, top_k=TOP_K)
     target = _new_share(top_k_names, data)
     kept: list[int] = []
     share = _new_share(
         reference_nucleus_names(table, data.tokenizer, NUM_MEASURED, MEASURE_SEED, p, kept), data
     )
-    measured = (
+    measured = say(
         f"at p = {p:g}, {share:.1%} of {NUM_MEASURED} names are new; top-k {TOP_K} makes "
-        f"{target:.1%}"
+        f"{target:.1%}",
+        f"p = {p:g} 时，{NUM_MEASURED} 个名字中有 {share:.1%} 是新的；top-k {TOP_K} 得到的是 "
+        f"{target:.1%}",
     )
     if abs(share - target) > SAME_SHARE:
         if share < target:
-            return wrong(f"{measured}: raise p, a larger nucleus invents more names")
-        return wrong(f"{measured}: lower p, a smaller nucleus keeps closer to the known names")
+            return wrong(
+                say(
+                    f"{measured}: raise p, a larger nucleus invents more names",
+                    f"{measured}：请调高 p，核越大，编出的新名字越多",
+                )
+            )
+        return wrong(
+            say(
+                f"{measured}: lower p, a smaller nucleus keeps closer to the known names",
+                f"{measured}：请调低 p，核越小，越贴近已知的名字",
+            )
+        )
     return correct(
-        f"{measured}. Top-k keeps {TOP_K} characters at every step; your nucleus kept from "
-        f"{min(kept)} to {max(kept)}, {sum(kept) / len(kept):.1f} on average: few where the model "
-        "is sure, many where it is not"
+        say(
+            f"{measured}. Top-k keeps {TOP_K} characters at every step; your nucleus kept from "
+            f"{min(kept)} to {max(kept)}, {sum(kept) / len(kept):.1f} on average: few where the "
+            "model is sure, many where it is not",
+            f"{measured}。top-k 每一步都保留 {TOP_K} 个字符；你的核保留了 {min(kept)} 到 "
+            f"{max(kept)} 个，平均 {sum(kept) / len(kept):.1f} 个：模型有把握的地方少，"
+            "没把握的地方多",
+        )
     )
 
 
@@ -498,12 +681,12 @@ def check_nucleus_like_top_k(
 
 def _reason(error: BaseException) -> str:
     """The message of a ``CheckpointError`` without the path it starts with."""
-    return str(error).partition(": ")[2] or str(error)
+    return str(error).partition(say(": ", "："))[2] or str(error)
 
 
 def _is_about(error: BaseException, path: Path) -> bool:
     """Whether the path a ``CheckpointError`` message starts with is ``path``."""
-    named = str(error).partition(": ")[0]
+    named = str(error).partition(say(": ", "："))[0]
     try:
         return Path(named).resolve() == path.resolve()
     except (OSError, ValueError):
@@ -514,23 +697,39 @@ def _require_refusal(error: object, which: str, real: Path) -> None:
     """Stop with a "not yet" unless ``error`` is a ``CheckpointError`` about a copy."""
     require(
         isinstance(error, BaseException),
-        f"the {which} item is a {type(error).__name__}, not an error: keep the exception you "
-        "caught (`except CheckpointError as err:`)",
+        say(
+            f"the {which} item is a {type(error).__name__}, not an error: keep the exception you "
+            "caught (`except CheckpointError as err:`)",
+            f"{which}元素是 {type(error).__name__}，不是错误：要保留你捕获的异常（`except "
+            "CheckpointError as err:`）",
+        ),
     )
     require(
         isinstance(error, CheckpointError),
-        f"the {which} error is a {type(error).__name__}, not a CheckpointError: load the file "
-        "with load_checkpoint, which turns whatever goes wrong into one line",
+        say(
+            f"the {which} error is a {type(error).__name__}, not a CheckpointError: load the file "
+            "with load_checkpoint, which turns whatever goes wrong into one line",
+            f"{which}错误是 {type(error).__name__}，不是 CheckpointError：请用 load_checkpoint "
+            "加载文件，它会把任何出错的情况变成一行说明",
+        ),
     )
     require(
-        "checkpoint not found" not in str(error),
-        f"the {which} error says there was no file to load: load the copy after writing it, "
-        "while its temporary folder still exists (inside the `with` block)",
+        say("checkpoint not found", "找不到检查点") not in str(error),
+        say(
+            f"the {which} error says there was no file to load: load the copy after writing it, "
+            "while its temporary folder still exists (inside the `with` block)",
+            f"{which}错误说没有可加载的文件：要在写好副本之后、它的临时文件夹还在的时候（在 `with` "
+            "块里）加载它",
+        ),
     )
     require(
         not _is_about(error, real),
-        f"the {which} error is about the real checkpoint ({real.name}); copy it into a "
-        "temporary folder and damage or load only the copy",
+        say(
+            f"the {which} error is about the real checkpoint ({real.name}); copy it into a "
+            "temporary folder and damage or load only the copy",
+            f"{which}错误针对的是真正的检查点（{real.name}）；请把它复制到临时文件夹里，"
+            "只损坏或加载那份副本",
+        ),
     )
 
 
@@ -542,42 +741,78 @@ def check_refused_checkpoints(caught: object, checkpoint_path: str | Path) -> Fe
     real file at ``checkpoint_path``, which must still load afterwards).
     """
     if caught is None:
-        return not_attempted("Fill in `caught` in the cell above")
+        return not_attempted(
+            say("Fill in `caught` in the cell above", "在上面的单元格里填好 `caught`")
+        )
     require(
         isinstance(caught, tuple | list) and len(caught) == 2,
-        f"`caught` should be a pair (the error for the cut-short copy, the error for the wrong "
-        f"shape), not {type(caught).__name__}"
-        + (f" of length {len(caught)}" if isinstance(caught, tuple | list) else ""),
+        say(
+            "`caught` should be a pair (the error for the cut-short copy, the error for the wrong "
+            f"shape), not {type(caught).__name__}",
+            "`caught` 应当是一对（截短副本的错误，形状不对的错误），而不是 "
+            f"{type(caught).__name__}",
+        )
+        + (
+            say(f" of length {len(caught)}", f"（长度 {len(caught)}）")
+            if isinstance(caught, tuple | list)
+            else ""
+        ),
     )
     real = Path(checkpoint_path)
     cut_short, other_shape = caught
-    _require_refusal(cut_short, "first", real)
-    _require_refusal(other_shape, "second", real)
+    _require_refusal(cut_short, say("first", "第一个"), real)
+    _require_refusal(other_shape, say("second", "第二个"), real)
     first, second = _reason(cut_short), _reason(other_shape)
-    if "not a readable checkpoint" in second and "differs" in first:
-        return wrong("the two errors are the right ones in the wrong order: cut short first")
+    if (
+        say("not a readable checkpoint", "不是可读取的检查点") in second
+        and say("differs", "不同") in first
+    ):
+        return wrong(
+            say(
+                "the two errors are the right ones in the wrong order: cut short first",
+                "两个错误都对，但顺序反了：截短的那个在前",
+            )
+        )
     require(
-        "not a readable checkpoint" in first,
-        f"the first error says {first!r}; load the copy cut short, without any expect_* "
-        "arguments: it should be refused as not readable",
+        say("not a readable checkpoint", "不是可读取的检查点") in first,
+        say(
+            f"the first error says {first!r}; load the copy cut short, without any expect_* "
+            "arguments: it should be refused as not readable",
+            f"第一个错误说的是 {first!r}；请加载截短的副本，不带任何 expect_* 参数："
+            "它应当因为无法读取而被拒绝",
+        ),
     )
     require(
-        "not a readable checkpoint" not in second,
-        "the second error says the file is not readable: load the intact copy, not the cut one",
+        say("not a readable checkpoint", "不是可读取的检查点") not in second,
+        say(
+            "the second error says the file is not readable: load the intact copy, not the cut one",
+            "第二个错误说文件无法读取：请加载完整的副本，而不是截短的那份",
+        ),
     )
     require(
-        "model configuration differs" in second and "hidden_size" in second,
-        f"the second error says {second!r}; it should say that the model configuration "
-        "differs in hidden_size (expect_model_config=model_config_for(data, hidden_size=256))",
+        say("model configuration differs", "模型配置不同") in second and "hidden_size" in second,
+        say(
+            f"the second error says {second!r}; it should say that the model configuration differs "
+            "in hidden_size (expect_model_config=model_config_for(data, hidden_size=256))",
+            f"第二个错误说的是 {second!r}；它应当说模型配置在 hidden_size "
+            "上不同（expect_model_config=model_config_for(data, hidden_size=256)）",
+        ),
     )
     try:
         load_checkpoint(real)
     except CheckpointError as err:
         return wrong(
-            f"both refusals are right, but the real checkpoint no longer loads ({_reason(err)}): "
-            "delete it, then run the run and 'Saving the run' cells again"
+            say(
+                "both refusals are right, but the real checkpoint no longer loads "
+                f"({_reason(err)}): delete it, then run the run and 'Saving the run' cells again",
+                f"两次拒绝都对，但真正的检查点已经无法加载（{_reason(err)}）：请删掉它，"
+                "然后重新运行训练单元格和“Saving the run”那几个单元格",
+            )
         )
     return correct(
-        f"both copies refused, each in one line: {first!r} and {second!r}; the real checkpoint "
-        "still loads"
+        say(
+            f"both copies refused, each in one line: {first!r} and {second!r}; the real checkpoint "
+            "still loads",
+            f"两份副本都被拒绝了，各用一行说明：{first!r} 和 {second!r}；真正的检查点仍能加载",
+        )
     )

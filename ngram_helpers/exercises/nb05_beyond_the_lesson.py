@@ -50,6 +50,7 @@ from ngram_helpers.exercises.feedback import (
 )
 from ngram_helpers.experiments import RowResult, get_row, setting_text
 from ngram_helpers.files import PROJECT
+from ngram_helpers.language import say
 from ngram_helpers.mixture import mixture_loss, mixture_weights
 from ngram_helpers.models import MLP
 from ngram_helpers.ngrams import context_ids, modified_discounts
@@ -96,7 +97,10 @@ def made_up_sweeps() -> dict[str, tuple[list[float], list[float]]]:
     lucky[20] -= 1.5
     steep = [2.4 + 0.3 * (u + 2.8) ** 2 + 3 * max(0.0, u + 2.8) for u in map(math.log10, lrs)]
     stopped = steep[:100]
-    return {"a sweep with one lucky batch": (lrs, lucky), "a sweep stopped early": (lrs, stopped)}
+    return {
+        say("a sweep with one lucky batch", "有一个幸运批次的扫描"): (lrs, lucky),
+        say("a sweep stopped early", "提前停止的扫描"): (lrs, stopped),
+    }
 
 
 def _rate_mistake(rate: float, lrs: list[float], losses: list[float]) -> str | None:
@@ -106,23 +110,58 @@ def _rate_mistake(rate: float, lrs: list[float], losses: list[float]) -> str | N
     mistakes = [
         (
             lrs[at_smooth],
-            "that is the rate where the smoothed loss is lowest, where the steps start to "
-            "overshoot; the rule takes a tenth of it, to stay clear of that edge",
+            say(
+                "that is the rate where the smoothed loss is lowest, where the steps start to "
+                "overshoot; the rule takes a tenth of it, to stay clear of that edge",
+                "这是平滑后损失最低处的学习率，步子从这里开始越过谷底；规则取它的十分之一，"
+                "以远离这个边缘",
+            ),
         ),
         (
             PEAK_FRACTION * lrs[at_raw],
-            "you read the lowest single batch loss; one lucky batch is not the trend: smooth the "
-            "losses first (`smooth`, keep 0.9) and read the lowest smoothed value",
+            say(
+                "you read the lowest single batch loss; one lucky batch is not the trend: smooth "
+                "the losses first (`smooth`, keep 0.9) and read the lowest smoothed value",
+                "你读的是单个批次的最低损失；一个幸运的批次代表不了趋势：先平滑损失（`smooth`，"
+                "保留系数 0.9），再读平滑后的最低值",
+            ),
         ),
         (
             lrs[at_raw],
-            "that is the rate of the lowest single batch loss: smooth the losses first, then take "
-            "a tenth of the rate where the smoothed loss is lowest",
+            say(
+                "that is the rate of the lowest single batch loss: smooth the losses first, then "
+                "take a tenth of the rate where the smoothed loss is lowest",
+                "这是单个批次损失最低处的学习率：先平滑损失，再取平滑后损失最低处学习率的十分之一",
+            ),
         ),
-        (smooth[at_smooth], "that is the lowest smoothed loss, not a learning rate"),
-        (PEAK_FRACTION * smooth[at_smooth], "that is a tenth of a loss, not a learning rate"),
-        (float(at_smooth), "that is a position in the list: return the learning rate there"),
-        (at_smooth / 10, "that is a tenth of a position in the list, not of the learning rate"),
+        (
+            smooth[at_smooth],
+            say(
+                "that is the lowest smoothed loss, not a learning rate",
+                "这是平滑后的最低损失，不是学习率",
+            ),
+        ),
+        (
+            PEAK_FRACTION * smooth[at_smooth],
+            say(
+                "that is a tenth of a loss, not a learning rate",
+                "这是一个损失的十分之一，不是学习率",
+            ),
+        ),
+        (
+            float(at_smooth),
+            say(
+                "that is a position in the list: return the learning rate there",
+                "这是列表中的一个位置：要返回那里的学习率",
+            ),
+        ),
+        (
+            at_smooth / 10,
+            say(
+                "that is a tenth of a position in the list, not of the learning rate",
+                "这是列表位置的十分之一，而不是学习率的十分之一",
+            ),
+        ),
     ]
     return next((message for value, message in mistakes if numbers_close(rate, value)), None)
 
@@ -137,26 +176,59 @@ def check_suggest_peak_rate(
     the made-up sweeps catch a reading that only works on one curve, or that reads the noise.
     """
     if suggest_peak_rate is None:
-        return not_attempted("Write the body of `suggest_peak_rate` in the cell above")
-    require(callable(suggest_peak_rate), "`suggest_peak_rate` should be a function of lrs, losses")
-    sweeps = {"the notebook's sweep": (list(lrs), list(losses))} | made_up_sweeps()
+        return not_attempted(
+            say(
+                "Write the body of `suggest_peak_rate` in the cell above",
+                "在上面的单元格里写出 `suggest_peak_rate` 的函数体",
+            )
+        )
+    require(
+        callable(suggest_peak_rate),
+        say(
+            "`suggest_peak_rate` should be a function of lrs, losses",
+            "`suggest_peak_rate` 应当是 lrs、losses 的函数",
+        ),
+    )
+    sweeps = {
+        say("the notebook's sweep", "笔记本里的扫描"): (list(lrs), list(losses))
+    } | made_up_sweeps()
     for label, (rates, sweep_losses) in sweeps.items():
         got = suggest_peak_rate(list(rates), list(sweep_losses))
         if got is None:
-            return not_attempted("Write the body of `suggest_peak_rate` in the cell above")
-        rate = as_number(got, f"suggest_peak_rate on {label}")
+            return not_attempted(
+                say(
+                    "Write the body of `suggest_peak_rate` in the cell above",
+                    "在上面的单元格里写出 `suggest_peak_rate` 的函数体",
+                )
+            )
+        rate = as_number(
+            got, say(f"suggest_peak_rate on {label}", f"suggest_peak_rate 在{label}上")
+        )
         expected = suggested_peak(rates, sweep_losses)
         if not numbers_close(rate, expected, rel=1e-6):
             mistake = _rate_mistake(rate, rates, sweep_losses) or (
-                "not a tenth of the rate where the loss smoothed by `smooth` is lowest"
+                say(
+                    "not a tenth of the rate where the loss smoothed by `smooth` is lowest",
+                    "不是用 `smooth` 平滑后损失最低处学习率的十分之一",
+                )
             )
-            return wrong(f"on {label} your function gives {rate:.3g}: {mistake}")
+            return wrong(
+                say(
+                    f"on {label} your function gives {rate:.3g}: {mistake}",
+                    f"在{label}上，你的函数给出 {rate:.3g}：{mistake}",
+                )
+            )
     ours = suggested_peak(list(lrs), list(losses))
     lesson = TrainConfig().learning_rate
     return correct(
-        f"on this notebook's sweep the rule suggests a peak rate of {ours:.1e}; the lesson's "
-        f"{setting_text(lesson)} is {lesson / ours:.1f} times that, and it works: the rule is a "
-        "cautious starting point, not the best rate for a given run"
+        say(
+            f"on this notebook's sweep the rule suggests a peak rate of {ours:.1e}; the lesson's "
+            f"{setting_text(lesson)} is {lesson / ours:.1f} times that, and it works: the rule is "
+            "a cautious starting point, not the best rate for a given run",
+            f"在本笔记本的扫描上，规则建议的峰值学习率是 {ours:.1e}；原课程的 "
+            f"{setting_text(lesson)} 是它的 {lesson / ours:.1f} 倍，而且效果很好："
+            "这条规则是一个谨慎的起点，而不是某次训练的最佳学习率",
+        )
     )
 
 
@@ -179,40 +251,69 @@ def real_gain(new: Losses, old: Losses) -> bool:
     return _mean(old) - _mean(new) > max(_range(new), _range(old))
 
 
-GAIN_MISTAKES: list[tuple[Callable[[Losses, Losses], bool], str]] = [
-    (
-        lambda new, old: _mean(old) - _mean(new) > min(_range(new), _range(old)),
-        "you compared the gain with the smaller of the two ranges; the rule takes the larger, "
-        "since either row's seeds could have landed anywhere in its own range",
-    ),
-    (
-        lambda new, old: _mean(old) - _mean(new) > _range(new) + _range(old),
-        "you compared the gain with the two ranges added together; the rule takes the larger one",
-    ),
-    (
-        lambda new, old: abs(_mean(old) - _mean(new)) > max(_range(new), _range(old)),
-        "your function also calls a change that makes the loss *higher* a gain: a gain means a "
-        "lower mean val loss",
-    ),
-    (
-        lambda new, old: _mean(new) - _mean(old) > max(_range(new), _range(old)),
-        "the direction is reversed: a lower loss is better, so a gain is a *lower* mean for `new`",
-    ),
-    (
-        lambda new, old: _mean(new) < _mean(old),
-        "any lower mean counts as a gain in your function: compare the gain with the spread, "
-        "the larger of the two rows' ranges",
-    ),
-    (
-        lambda new, old: new[1337] < old[1337],
-        "you compared one seed (1337) of each row: that is one sample of each, the very thing the "
-        "rule is there to avoid; compare the means over all the seeds",
-    ),
-    (
-        lambda new, old: _mean(old) - _mean(new) > max(_range(new), _range(old)) / 2,
-        "you compared the gain with half a range; the rule takes a whole range, the larger one",
-    ),
-]
+def _gain_mistakes() -> list[tuple[Callable[[Losses, Losses], bool], str]]:
+    """Each typical wrong rule, as a function of (new, old), and what went wrong."""
+    return [
+        (
+            lambda new, old: _mean(old) - _mean(new) > min(_range(new), _range(old)),
+            say(
+                "you compared the gain with the smaller of the two ranges; the rule takes the "
+                "larger, since either row's seeds could have landed anywhere in its own range",
+                "你拿提升与两个极差中较小的那个比较；规则取较大的那个，"
+                "因为任一行的种子都可能落在它自己极差内的任何位置",
+            ),
+        ),
+        (
+            lambda new, old: _mean(old) - _mean(new) > _range(new) + _range(old),
+            say(
+                "you compared the gain with the two ranges added together; the rule takes the "
+                "larger one",
+                "你拿提升与两个极差之和比较；规则取其中较大的那个",
+            ),
+        ),
+        (
+            lambda new, old: abs(_mean(old) - _mean(new)) > max(_range(new), _range(old)),
+            say(
+                "your function also calls a change that makes the loss *higher* a gain: a gain "
+                "means a lower mean val loss",
+                "你的函数把让损失*升高*的改动也算作提升：提升指的是平均验证损失更低",
+            ),
+        ),
+        (
+            lambda new, old: _mean(new) - _mean(old) > max(_range(new), _range(old)),
+            say(
+                "the direction is reversed: a lower loss is better, so a gain is a *lower* mean "
+                "for `new`",
+                "方向反了：损失越低越好，所以提升是 `new` 的平均值*更低*",
+            ),
+        ),
+        (
+            lambda new, old: _mean(new) < _mean(old),
+            say(
+                "any lower mean counts as a gain in your function: compare the gain with the "
+                "spread, the larger of the two rows' ranges",
+                "在你的函数里，任何更低的平均值都算提升：要拿提升与波动，即两行极差中较大的那个，"
+                "作比较",
+            ),
+        ),
+        (
+            lambda new, old: new[1337] < old[1337],
+            say(
+                "you compared one seed (1337) of each row: that is one sample of each, the very "
+                "thing the rule is there to avoid; compare the means over all the seeds",
+                "你只比较了每行的一个种子（1337）：那是每行只取一个样本，正是这条规则要避免的；"
+                "要比较所有种子上的平均值",
+            ),
+        ),
+        (
+            lambda new, old: _mean(old) - _mean(new) > max(_range(new), _range(old)) / 2,
+            say(
+                "you compared the gain with half a range; the rule takes a whole range, the "
+                "larger one",
+                "你拿提升与半个极差比较；规则取的是整个极差，而且是较大的那个",
+            ),
+        ),
+    ]
 
 
 def made_up_pairs() -> dict[str, tuple[Losses, Losses]]:
@@ -222,23 +323,38 @@ def made_up_pairs() -> dict[str, tuple[Losses, Losses]]:
         return {1337: a, 1338: b, 1339: c}
 
     return {
-        "a clear gain": (seeds(1.95, 1.96, 1.97), seeds(2.00, 2.01, 2.02)),
-        "a gain within the spread": (seeds(1.99, 2.00, 2.01), seeds(2.00, 2.01, 2.02)),
-        "a gain between the smaller and the larger range": (
+        say("a clear gain", "明显的提升"): (seeds(1.95, 1.96, 1.97), seeds(2.00, 2.01, 2.02)),
+        say("a gain within the spread", "在波动之内的提升"): (
+            seeds(1.99, 2.00, 2.01),
+            seeds(2.00, 2.01, 2.02),
+        ),
+        say("a gain between the smaller and the larger range", "介于较小与较大极差之间的提升"): (
             seeds(1.97, 1.975, 1.98),
             seeds(1.98, 2.00, 2.02),
         ),
-        "a gain between the larger range and the sum of both": (
+        say(
+            "a gain between the larger range and the sum of both",
+            "介于较大极差与两极差之和之间的提升",
+        ): (
             seeds(1.97, 1.98, 1.99),
             seeds(2.00, 2.01, 2.02),
         ),
-        "a clear loss": (seeds(2.00, 2.01, 2.02), seeds(1.95, 1.96, 1.97)),
-        "a lucky seed 1337": (seeds(2.00, 2.015, 2.02), seeds(2.02, 2.00, 2.01)),
-        "a gain above half the larger range, below the smaller": (
+        say("a clear loss", "明显的变差"): (seeds(2.00, 2.01, 2.02), seeds(1.95, 1.96, 1.97)),
+        say("a lucky seed 1337", "幸运的种子 1337"): (
+            seeds(2.00, 2.015, 2.02),
+            seeds(2.02, 2.00, 2.01),
+        ),
+        say(
+            "a gain above half the larger range, below the smaller",
+            "高于较大极差的一半、低于较小极差的提升",
+        ): (
             seeds(1.96, 1.975, 1.99),
             seeds(1.98, 2.00, 2.02),
         ),
-        "a gain between half the larger range and all of it": (
+        say(
+            "a gain between half the larger range and all of it",
+            "介于较大极差的一半与全部之间的提升",
+        ): (
             seeds(1.99, 1.995, 2.00),
             seeds(2.00, 2.01, 2.02),
         ),
@@ -259,12 +375,24 @@ def _verdict_of(is_real_gain: Callable, new: Losses, old: Losses, where: str) ->
     """The learner's verdict on one pair, required to be True or False."""
     got = is_real_gain(dict(new), dict(old))
     if got is None:
-        raise Rejected(not_attempted("Write the body of `is_real_gain` in the cell above"))
+        raise Rejected(
+            not_attempted(
+                say(
+                    "Write the body of `is_real_gain` in the cell above",
+                    "在上面的单元格里写出 `is_real_gain` 的函数体",
+                )
+            )
+        )
     if isinstance(got, torch.Tensor) and got.numel() == 1 and got.dtype == torch.bool:
         got = bool(got.item())
     require(
         isinstance(got, bool) or type(got).__name__ == "bool_",
-        f"on {where} `is_real_gain` returned {type(got).__name__} {got!r}: return True or False",
+        say(
+            f"on {where} `is_real_gain` returned {type(got).__name__} {got!r}: return True or "
+            "False",
+            f"在{where}上，`is_real_gain` 返回了 {type(got).__name__} {got!r}：应返回 True 或 "
+            "False",
+        ),
     )
     return bool(got)
 
@@ -278,37 +406,63 @@ def check_is_real_gain(is_real_gain: object, spreads: dict[str, Spread]) -> Feed
     accepts as gains, and how many seed 1337 alone would have called gains.
     """
     if is_real_gain is None:
-        return not_attempted("Write the body of `is_real_gain` in the cell above")
-    require(callable(is_real_gain), "`is_real_gain` should be a function of new, old")
+        return not_attempted(
+            say(
+                "Write the body of `is_real_gain` in the cell above",
+                "在上面的单元格里写出 `is_real_gain` 的函数体",
+            )
+        )
+    require(
+        callable(is_real_gain),
+        say(
+            "`is_real_gain` should be a function of new, old",
+            "`is_real_gain` 应当是 new、old 的函数",
+        ),
+    )
     pairs = made_up_pairs()
     got = {label: _verdict_of(is_real_gain, *pair, label) for label, pair in pairs.items()}
     right = {label: real_gain(*pair) for label, pair in pairs.items()}
     if got != right:
-        for mistake, message in GAIN_MISTAKES:
+        for mistake, message in _gain_mistakes():
             if got == {label: mistake(*pair) for label, pair in pairs.items()}:
                 return wrong(message)
         label = next(label for label in pairs if got[label] != right[label])
         return wrong(
-            f"on {label} your function says {got[label]}, the rule {right[label]}: a gain is a "
-            "mean val loss lower by more than the larger of the two rows' ranges"
+            say(
+                f"on {label} your function says {got[label]}, the rule {right[label]}: a gain is a "
+                "mean val loss lower by more than the larger of the two rows' ranges",
+                f"在{label}上，你的函数说 {got[label]}，规则说 {right[label]}："
+                "提升是指平均验证损失降低的幅度超过两行极差中较大的那个",
+            )
         )
     steps = table_steps(spreads)
     accepted, by_one_seed = [], []
     for name, parent in steps:
         new, old = spreads[name].losses, spreads[parent].losses
-        verdict = _verdict_of(is_real_gain, new, old, f"{name} against {parent}")
+        verdict = _verdict_of(
+            is_real_gain, new, old, say(f"{name} against {parent}", f" {name} 对比 {parent} ")
+        )
         require(
             verdict == real_gain(new, old),
-            f"on {name} against {parent} your function says {verdict}: check it on those losses",
+            say(
+                f"on {name} against {parent} your function says {verdict}: check it on those "
+                "losses",
+                f"在 {name} 对比 {parent} 上，你的函数说 {verdict}：请用这两行的损失检查它",
+            ),
         )
         accepted += [name] if verdict else []
         by_one_seed += [name] if new[1337] < old[1337] else []
     lucky = [name for name in by_one_seed if name not in accepted]
     return correct(
-        f"of the table's {len(steps)} one-change steps between MLP rows, the rule accepts "
-        f"{len(accepted)} as gains; seed 1337 alone shows a lower loss for {len(by_one_seed)}, "
-        f"so {len(lucky)} of its 'gains' are within the luck of the start: {', '.join(lucky)}. "
-        "Compare with your prediction"
+        say(
+            f"of the table's {len(steps)} one-change steps between MLP rows, the rule accepts "
+            f"{len(accepted)} as gains; seed 1337 alone shows a lower loss for {len(by_one_seed)}, "
+            f"so {len(lucky)} of its 'gains' are within the luck of the start: {', '.join(lucky)}. "
+            "Compare with your prediction",
+            f"表中 MLP 行之间只改一处的 {len(steps)} 步里，规则认可 {len(accepted)} 步为提升；"
+            f"只看种子 1337，有 {len(by_one_seed)} 步损失更低，所以其中 {len(lucky)} "
+            f"个“提升”在起点运气的范围之内：{', '.join(lucky)}。和你的预测比一比",
+        )
     )
 
 
@@ -342,16 +496,32 @@ def level_discounts(contexts: torch.Tensor, targets: torch.Tensor) -> dict[str, 
     return {name: modified_discounts(c.double())[1:] for name, c in counts.items()}
 
 
-DISCOUNT_MISTAKES = {
-    "raw 3-gram": "those are the discounts of the raw 3-gram counts (how often each 3-gram "
-    "occurs); this level counts, for each 3-gram, how many different characters come before it",
-    "4-gram": "those are the discounts of the 4-gram level, the cell above: this exercise is the "
-    "level below it",
-    "following": "you counted the different characters that come *after* each 3-character "
-    "context; continuation counts count the different characters *before* each 3-gram",
-    "2-gram level": "those are the discounts of the level below this one (2-grams); stop one "
-    "level higher, at 3-grams",
-}
+def _discount_mistakes() -> dict[str, str]:
+    """What each wrong level's discounts are, by the name ``level_discounts`` gives them."""
+    return {
+        "raw 3-gram": say(
+            "those are the discounts of the raw 3-gram counts (how often each 3-gram occurs); "
+            "this level counts, for each 3-gram, how many different characters come before it",
+            "这是原始 3 元语法计数（每个 3 元语法出现多少次）的折扣；这一层数的是每个 3 "
+            "元语法前面出现过多少种不同的字符",
+        ),
+        "4-gram": say(
+            "those are the discounts of the 4-gram level, the cell above: this exercise is the "
+            "level below it",
+            "这是 4 元语法那一层（上面的单元格）的折扣：这个练习是它下面的一层",
+        ),
+        "following": say(
+            "you counted the different characters that come *after* each 3-character context; "
+            "continuation counts count the different characters *before* each 3-gram",
+            "你数的是每个 3 字符上下文*之后*出现的不同字符；接续计数数的是每个 3 "
+            "元语法*之前*的不同字符",
+        ),
+        "2-gram level": say(
+            "those are the discounts of the level below this one (2-grams); stop one level "
+            "higher, at 3-grams",
+            "这是下面一层（2 元语法）的折扣；要停在高一层的 3 元语法",
+        ),
+    }
 
 
 @checked
@@ -364,18 +534,39 @@ def check_continuation_discounts(
     reference equals ``fit_kneser_ney(data, 4).discounts[3][1:]`` (the tests check that).
     """
     if continuation_discounts is None:
-        return not_attempted("Fill in `continuation_discounts` in the cell above")
+        return not_attempted(
+            say(
+                "Fill in `continuation_discounts` in the cell above",
+                "在上面的单元格里填好 `continuation_discounts`",
+            )
+        )
     got = as_tensor(continuation_discounts, "`continuation_discounts`").flatten()
     options = level_discounts(contexts4, targets4)
     expected = options["continuation"]
-    require(bool(torch.isfinite(got).all()), "`continuation_discounts` contains inf or nan")
+    require(
+        bool(torch.isfinite(got).all()),
+        say(
+            "`continuation_discounts` contains inf or nan",
+            "`continuation_discounts` 含有 inf 或 nan",
+        ),
+    )
     if got.shape == (4,) and abs(got[0]) < 1e-12:
         require(
             not tensors_close(got[1:], expected, atol=1e-6),
-            "drop the first number, D(0) = 0 (nothing is taken off a count of 0): give D1, D2, D3+",
+            say(
+                "drop the first number, D(0) = 0 (nothing is taken off a count of 0): give D1, "
+                "D2, D3+",
+                "去掉第一个数 D(0) = 0（计数为 0 时不扣除任何东西）：给出 D1、D2、D3+",
+            ),
         )
-    require(got.shape == (3,), f"give three numbers, D1, D2 and D3+, not {got.numel()}")
-    for name, message in DISCOUNT_MISTAKES.items():
+    require(
+        got.shape == (3,),
+        say(
+            f"give three numbers, D1, D2 and D3+, not {got.numel()}",
+            f"给出三个数 D1、D2 和 D3+，而不是 {got.numel()} 个",
+        ),
+    )
+    for name, message in _discount_mistakes().items():
         require(not tensors_close(got, options[name], atol=1e-6), message)
     off = [
         name
@@ -384,16 +575,25 @@ def check_continuation_discounts(
     ]
     require(
         not off,
-        f"{', '.join(off)} {'is' if len(off) == 1 else 'are'} not right: count, for each 3-gram, "
-        "the different characters that come before it, then how many 3-grams have 1, 2, 3 and 4 "
-        "of them, and apply the formula of the cell above",
+        say(
+            f"{', '.join(off)} {'is' if len(off) == 1 else 'are'} not right: count, for each "
+            "3-gram, the different characters that come before it, then how many 3-grams have 1, "
+            "2, 3 and 4 of them, and apply the formula of the cell above",
+            f"{', '.join(off)} 不对：先数出每个 3 元语法前面有多少种不同的字符，再数有多少个 3 "
+            "元语法分别有 1、2、3 和 4 种，然后套用上面单元格里的公式",
+        ),
     )
     d1, d2, d3 = expected.tolist()
     raw = options["raw 3-gram"][1].item()
     return correct(
-        f"D1, D2, D3+ = {d1:.3f}, {d2:.3f}, {d3:.3f}, the discounts the packaged model uses for "
-        f"this level. D2 is below the raw 3-gram counts' {raw:.3f}: continuation counts are "
-        "another kind of number, and their discounts come from their own count-of-counts"
+        say(
+            f"D1, D2, D3+ = {d1:.3f}, {d2:.3f}, {d3:.3f}, the discounts the packaged model uses "
+            f"for this level. D2 is below the raw 3-gram counts' {raw:.3f}: continuation counts "
+            "are another kind of number, and their discounts come from their own count-of-counts",
+            f"D1, D2, D3+ = {d1:.3f}, {d2:.3f}, {d3:.3f}，正是本包的模型在这一层用的折扣。D2 "
+            f"低于原始 3 元语法计数的 {raw:.3f}：接续计数是另一种数，"
+            "它们的折扣来自它们自己的计数的计数",
+        )
     )
 
 
@@ -416,29 +616,47 @@ def _step(
     The step runs on copies, so that a step that changes its inputs cannot spoil the next test.
     """
     got = em_step(weights.clone(), probs.clone())
-    require(got is not None, f"em_step({where}) returned None")
+    require(
+        got is not None, say(f"em_step({where}) returned None", f"em_step({where}) 返回了 None")
+    )
     got = as_tensor(got, f"em_step({where})")
     k, n = probs.shape
     require(
         got.shape != (k, n),
-        f"em_step({where}) returned a ({k}, {n}) tensor: each target's shares; average them over "
-        "the targets to get one weight per model",
+        say(
+            f"em_step({where}) returned a ({k}, {n}) tensor: each target's shares; average them "
+            "over the targets to get one weight per model",
+            f"em_step({where}) 返回了一个 ({k}, {n}) 的张量：那是每个目标的份额；要在目标上取平均，"
+            "每个模型得到一个权重",
+        ),
     )
     require(
-        got.shape == (k,), f"em_step({where}) has shape {tuple(got.shape)}; it should be ({k},)"
+        got.shape == (k,),
+        say(
+            f"em_step({where}) has shape {tuple(got.shape)}; it should be ({k},)",
+            f"em_step({where}) 的形状是 {tuple(got.shape)}；应当是 ({k},)",
+        ),
     )
     total = got.sum().item()
     require(
         not numbers_close(total, float(n), rel=1e-6),
-        f"em_step({where}) sums to {total:.6g}, the number of targets: you added the shares, "
-        "average them instead (each weight is its model's mean share)",
+        say(
+            f"em_step({where}) sums to {total:.6g}, the number of targets: you added the shares, "
+            "average them instead (each weight is its model's mean share)",
+            f"em_step({where}) 的和是 {total:.6g}，即目标的个数：你把份额加了起来，"
+            "应当取平均（每个权重是它的模型的平均份额）",
+        ),
     )
     shares = weights[:, None] * probs
     over_targets = (shares / shares.sum(dim=1, keepdim=True)).mean(dim=1)
     require(
         not tensors_close(got, over_targets, atol=1e-9),
-        f"em_step({where}) normalised each model's shares over the targets; each target is "
-        "shared among the models, so its shares sum to 1 over the models (dim 0)",
+        say(
+            f"em_step({where}) normalised each model's shares over the targets; each target is "
+            "shared among the models, so its shares sum to 1 over the models (dim 0)",
+            f"em_step({where}) 把每个模型的份额在目标上做了归一化；每个目标是在各模型之间分配的，"
+            "所以它的份额在模型上（dim 0）加起来是 1",
+        ),
     )
     return require_distribution(got, f"em_step({where})")
 
@@ -452,48 +670,94 @@ def check_em_step(em_step: object, probs: torch.Tensor) -> Feedback:
     one round after ``r - 1`` rounds is round ``r``.
     """
     if em_step is None:
-        return not_attempted("Write the body of `em_step` in the cell above")
-    require(callable(em_step), "`em_step` should be a function of (weights, probs)")
+        return not_attempted(
+            say(
+                "Write the body of `em_step` in the cell above",
+                "在上面的单元格里写出 `em_step` 的函数体",
+            )
+        )
+    require(
+        callable(em_step),
+        say(
+            "`em_step` should be a function of (weights, probs)",
+            "`em_step` 应当是 (weights, probs) 的函数",
+        ),
+    )
     probs = torch.as_tensor(probs, dtype=torch.float64)
     k = probs.shape[0]
     equal = torch.full((k,), 1 / k, dtype=torch.float64)
     if em_step(equal.clone(), probs.clone()) is None:
-        return not_attempted("Write the body of `em_step` in the cell above")
-    first = _step(em_step, equal, probs, "equal weights, probs")
-    problem = compare_tensors(first, mixture_weights(probs, iterations=1), "one round", atol=1e-9)
+        return not_attempted(
+            say(
+                "Write the body of `em_step` in the cell above",
+                "在上面的单元格里写出 `em_step` 的函数体",
+            )
+        )
+    first = _step(em_step, equal, probs, say("equal weights, probs", "相等的权重, probs"))
+    problem = compare_tensors(
+        first, mixture_weights(probs, iterations=1), say("one round", "一轮"), atol=1e-9
+    )
     if problem is not None:
         return problem
     after_one = mixture_weights(probs, iterations=1)
-    second = _step(em_step, after_one, probs, "unequal weights, probs")
+    second = _step(em_step, after_one, probs, say("unequal weights, probs", "不等的权重, probs"))
     expected = mixture_weights(probs, iterations=2)
     if not tensors_close(second, expected, atol=1e-9):
         require(
             not tensors_close(second, first, atol=1e-9),
-            "from equal weights your round is right, but from unequal ones it gives the same "
-            "answer again: it ignores the current weights (with equal weights they cancel). "
-            "Model k's share of a target is w_k·P_k / Σ_j w_j·P_j",
+            say(
+                "from equal weights your round is right, but from unequal ones it gives the same "
+                "answer again: it ignores the current weights (with equal weights they cancel). "
+                "Model k's share of a target is w_k·P_k / Σ_j w_j·P_j",
+                "从相等的权重出发，你的一轮是对的，但从不等的权重出发它又给出同样的答案："
+                "它忽略了当前的权重（权重相等时它们会相互抵消）。模型 k 在一个目标上的份额是 "
+                "w_k·P_k / Σ_j w_j·P_j",
+            ),
         )
-        return compare_tensors(second, expected, "the round from unequal weights", atol=1e-9)
+        return compare_tensors(
+            second,
+            expected,
+            say("the round from unequal weights", "从不等权重出发的一轮"),
+            atol=1e-9,
+        )
     three = made_up_probs()
     try:
-        got = _step(em_step, torch.full((3,), 1 / 3, dtype=torch.float64), three, "3 models")
-        problem = compare_tensors(got, mixture_weights(three, iterations=1), "the result")
+        got = _step(
+            em_step,
+            torch.full((3,), 1 / 3, dtype=torch.float64),
+            three,
+            say("3 models", "3 个模型"),
+        )
+        problem = compare_tensors(
+            got, mixture_weights(three, iterations=1), say("the result", "结果")
+        )
     except Rejected as stop:
         problem = stop.feedback
     except Exception as err:
         if not raised_by_learner(err):
             raise  # the check's own bug, not the learner's: ``checked`` reports it as one
-        problem = wrong(f"it raised {type(err).__name__}: {err}")  # on three models, say so
+        problem = wrong(
+            say(f"it raised {type(err).__name__}: {err}", f"它抛出了 {type(err).__name__}：{err}")
+        )  # on three models, say so
     if problem is not None:
         return wrong(
-            f"right for two models, not for three ({problem.message}): write it for any number "
-            "of models K, a sum over the models and a mean over the targets"
+            say(
+                f"right for two models, not for three ({problem.message}): write it for any number "
+                "of models K, a sum over the models and a mean over the targets",
+                f"对两个模型是对的，对三个则不对（{problem.message}）："
+                "要对任意个数 K 的模型都成立，在模型上求和，在目标上取平均",
+            )
         )
     losses = [mixture_loss(w, probs) for w in (equal, first, mixture_weights(probs))]
     return correct(
-        f"one round moves the MLP's weight from {equal[0]:.2f} to {first[0]:.4f} and the val "
-        f"loss from {losses[0]:.4f} to {losses[1]:.4f}; repeated, the rounds reach "
-        f"{mixture_weights(probs)[0]:.4f} (val {losses[2]:.4f}), and no round makes it worse"
+        say(
+            f"one round moves the MLP's weight from {equal[0]:.2f} to {first[0]:.4f} and the val "
+            f"loss from {losses[0]:.4f} to {losses[1]:.4f}; repeated, the rounds reach "
+            f"{mixture_weights(probs)[0]:.4f} (val {losses[2]:.4f}), and no round makes it worse",
+            f"一轮把 MLP 的权重从 {equal[0]:.2f} 变为 {first[0]:.4f}，验证损失从 {losses[0]:.4f} "
+            f"变为 {losses[1]:.4f}；反复迭代，最后到达 {mixture_weights(probs)[0]:.4f}（验证损失 "
+            f"{losses[2]:.4f}），而且没有哪一轮让它变差",
+        )
     )
 
 
@@ -521,18 +785,32 @@ def spread_verdict(yours: list[float], lesson: list[float]) -> Feedback:
     shown = ", ".join(f"{loss:.4f}" for loss in yours)
     if gain <= 0:
         return wrong(
-            f"not better: your mean val loss {mine.mean:.4f} ({shown}) is not below the lesson "
-            f"row's {theirs.mean:.4f}; look at the table's levers that help short runs"
+            say(
+                f"not better: your mean val loss {mine.mean:.4f} ({shown}) is not below the lesson "
+                f"row's {theirs.mean:.4f}; look at the table's levers that help short runs",
+                f"没有更好：你的平均验证损失 {mine.mean:.4f}（{shown}）不低于原课程那一行的 "
+                f"{theirs.mean:.4f}；看看表里哪些改动对短训练有帮助",
+            )
         )
     if not beyond_spread(mine, theirs):
         return wrong(
-            f"better but within the spread: your mean val loss {mine.mean:.4f} ({shown}) is "
-            f"{gain:.4f} below the lesson row's {theirs.mean:.4f}, but the seeds alone move it by "
-            f"up to {spread:.4f}; look for a larger gain"
+            say(
+                f"better but within the spread: your mean val loss {mine.mean:.4f} ({shown}) is "
+                f"{gain:.4f} below the lesson row's {theirs.mean:.4f}, but the seeds alone move it "
+                f"by up to {spread:.4f}; look for a larger gain",
+                f"更好，但在波动之内：你的平均验证损失 {mine.mean:.4f}（{shown}）比原课程那一行的 "
+                f"{theirs.mean:.4f} 低 {gain:.4f}，但单是种子就能让它变动多达 {spread:.4f}；"
+                "请找一个更大的提升",
+            )
         )
     return correct(
-        f"your mean val loss {mine.mean:.4f} ({shown}) beats the lesson row's {theirs.mean:.4f} "
-        f"by {gain:.4f}, more than the seed-to-seed spread of {spread:.4f}: a real gain"
+        say(
+            f"your mean val loss {mine.mean:.4f} ({shown}) beats the lesson row's "
+            f"{theirs.mean:.4f} by {gain:.4f}, more than the seed-to-seed spread of {spread:.4f}: "
+            "a real gain",
+            f"你的平均验证损失 {mine.mean:.4f}（{shown}）比原课程那一行的 {theirs.mean:.4f} 低 "
+            f"{gain:.4f}，超过了种子间的波动 {spread:.4f}：这是真正的提升",
+        )
     )
 
 
@@ -540,15 +818,24 @@ def _run_facts(run: object, number: int) -> tuple[MLP, int, int]:
     """The model, steps and seed of one run, or a "not yet" saying what the run should be."""
     require(
         isinstance(run, RowResult),
-        f"run {number} is a {type(run).__name__}: give what `run_row` returns, one per seed",
+        say(
+            f"run {number} is a {type(run).__name__}: give what `run_row` returns, one per seed",
+            f"第 {number} 次训练是 {type(run).__name__}：请给出 `run_row` 的返回值，每个种子一个",
+        ),
     )
     require(
         isinstance(run.model, MLP),
-        f"run {number} has no MLP (a count model or a mixture?): train an MLP row",
+        say(
+            f"run {number} has no MLP (a count model or a mixture?): train an MLP row",
+            f"第 {number} 次训练没有 MLP（是计数模型还是混合模型？）：请训练一个 MLP 行",
+        ),
     )
     require(
         isinstance(run.steps, Integral) and isinstance(run.seed, Integral),
-        f"run {number} does not say its steps and seed: give what `run_row` returns",
+        say(
+            f"run {number} does not say its steps and seed: give what `run_row` returns",
+            f"第 {number} 次训练没有说明它的步数和种子：请给出 `run_row` 的返回值",
+        ),
     )
     return run.model, int(run.steps), int(run.seed)
 
@@ -562,14 +849,22 @@ def check_beat_the_2k_row(runs: object, data: NamesData) -> Feedback:
     runs carry are not used) and judged by ``spread_verdict``.
     """
     if runs is None:
-        return not_attempted("Fill in `runs` in the cell above")
+        return not_attempted(say("Fill in `runs` in the cell above", "在上面的单元格里填好 `runs`"))
     require(
         isinstance(runs, list | tuple),
-        f"`runs` should be a list of {NUM_SEEDS} results of `run_row`, not a {type(runs).__name__}",
+        say(
+            f"`runs` should be a list of {NUM_SEEDS} results of `run_row`, not a "
+            f"{type(runs).__name__}",
+            f"`runs` 应当是由 {NUM_SEEDS} 个 `run_row` 结果组成的列表，而不是 "
+            f"{type(runs).__name__}",
+        ),
     )
     require(
         len(runs) == NUM_SEEDS,
-        f"give {NUM_SEEDS} runs, one per initial seed; `runs` has {len(runs)}",
+        say(
+            f"give {NUM_SEEDS} runs, one per initial seed; `runs` has {len(runs)}",
+            f"请给出 {NUM_SEEDS} 次训练，每个初始种子一次；`runs` 里有 {len(runs)} 次",
+        ),
     )
     row = get_row(LESSON_ROW)
     context, max_steps = row.model.context_length, row.train.num_steps
@@ -578,28 +873,46 @@ def check_beat_the_2k_row(runs: object, data: NamesData) -> Feedback:
         reads = model.config.context_length
         require(
             reads == context,
-            f"run {number} reads {reads} characters of context: this challenge is at context "
-            f"{context}, like the lesson row",
+            say(
+                f"run {number} reads {reads} characters of context: this challenge is at context "
+                f"{context}, like the lesson row",
+                f"第 {number} 次训练读入 {reads} 个字符的上下文：这个挑战和原课程那一行一样，"
+                f"上下文长度为 {context}",
+            ),
         )
         require(
             steps <= max_steps,
-            f"run {number} trains {steps:,} steps: the challenge allows at most {max_steps:,}",
+            say(
+                f"run {number} trains {steps:,} steps: the challenge allows at most {max_steps:,}",
+                f"第 {number} 次训练了 {steps:,} 步：挑战最多允许 {max_steps:,} 步",
+            ),
         )
     seeds = [seed for _, _, seed in facts]
     require(
         len(set(seeds)) == NUM_SEEDS,
-        f"the seeds {seeds} repeat: train the same configuration from {NUM_SEEDS} different "
-        "`init_seed` values, so that the spread says how much the initial weights matter",
+        say(
+            f"the seeds {seeds} repeat: train the same configuration from {NUM_SEEDS} different "
+            "`init_seed` values, so that the spread says how much the initial weights matter",
+            f"种子 {seeds} 有重复：请用 {NUM_SEEDS} 个不同的 `init_seed` 训练同一配置，"
+            "这样波动才能说明初始权重的影响有多大",
+        ),
     )
     require(
         len({id(model) for model, _, _ in facts}) == NUM_SEEDS,
-        "two runs share one model: each seed needs its own trained model",
+        say(
+            "two runs share one model: each seed needs its own trained model",
+            "两次训练共用了一个模型：每个种子都需要自己训练的模型",
+        ),
     )
     lesson = lesson_val_losses()
     require(
         len(lesson) == NUM_SEEDS,
-        f"the lesson row's {NUM_SEEDS} seeds are not all in results/names*.csv (found "
-        f"{sorted(lesson)}): run tools/results_table.py --rows {LESSON_ROW} with --seed",
+        say(
+            f"the lesson row's {NUM_SEEDS} seeds are not all in results/names*.csv (found "
+            f"{sorted(lesson)}): run tools/results_table.py --rows {LESSON_ROW} with --seed",
+            f"原课程那一行的 {NUM_SEEDS} 个种子并不都在 results/names*.csv 里（找到的是 "
+            f"{sorted(lesson)}）：请用 --seed 运行 tools/results_table.py --rows {LESSON_ROW}",
+        ),
     )
     yours = [split_loss(model, data, "val") for model, _, _ in facts]
     return spread_verdict(yours, list(lesson.values()))

@@ -33,6 +33,7 @@ import io
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
+from ngram_helpers.language import say
 from ngram_helpers.plots import plot_loss_curves
 from ngram_helpers.toy_data import Split
 from ngram_helpers.toy_models import (
@@ -63,10 +64,14 @@ class BoundaryWidget(widgets.VBox):
         self.seed = seed
         slider = {"continuous_update": False, "style": {"description_width": "initial"}}
         self.activation = widgets.Dropdown(
-            options=list(ACTIVATIONS), value=activation, description="activation"
+            options=list(ACTIVATIONS), value=activation, description=say("activation", "激活函数")
         )
         self.hidden_width = widgets.IntSlider(
-            value=hidden_width, min=1, max=128, description="hidden width", **slider
+            value=hidden_width,
+            min=1,
+            max=128,
+            description=say("hidden width", "隐藏层宽度"),
+            **slider,
         )
         self.learning_rate = widgets.FloatLogSlider(
             value=learning_rate,
@@ -75,11 +80,11 @@ class BoundaryWidget(widgets.VBox):
             max=0,
             step=0.1,
             readout_format=".3f",
-            description="learning rate",
+            description=say("learning rate", "学习率"),
             **slider,
         )
         self.steps = widgets.IntSlider(
-            value=steps, min=50, max=2000, step=50, description="steps", **slider
+            value=steps, min=50, max=2000, step=50, description=say("steps", "步数"), **slider
         )
         self.summary = widgets.HTML()
         self.image = widgets.Image(format="png")
@@ -110,11 +115,13 @@ class BoundaryWidget(widgets.VBox):
             steps=self.steps.value,
         )
         n_params = sum(p.numel() for p in model.parameters())
-        self.summary.value = (
-            f"<code>{self.activation.value}, width {width} ({n_params} parameters), "
-            f"lr {self.learning_rate.value:.3g}, {self.steps.value} steps: "
-            f"train loss {self.curves.train_loss[-1]:.3f}, "
-            f"val loss {self.curves.val_loss[-1]:.3f}</code>"
+        activation, lr, steps = self.activation.value, self.learning_rate.value, self.steps.value
+        train_loss, val_loss = self.curves.train_loss[-1], self.curves.val_loss[-1]
+        self.summary.value = say(
+            f"<code>{activation}, width {width} ({n_params} parameters), lr {lr:.3g}, {steps} "
+            f"steps: train loss {train_loss:.3f}, val loss {val_loss:.3f}</code>",
+            f"<code>{activation}，宽度 {width}（{n_params} 个参数），学习率 {lr:.3g}，{steps} 步："
+            f"训练损失 {train_loss:.3f}，验证损失 {val_loss:.3f}</code>",
         )
         self.image.value = self._render(model)
 
@@ -141,7 +148,10 @@ class BoundaryWidget(widgets.VBox):
         renderers (the default text would spell out every trait, PNG bytes included)."""
         bundle = super()._repr_mimebundle_(**kwargs)
         bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
-        bundle["text/plain"] = "Decision-boundary explorer (run the notebook to move its controls)"
+        bundle["text/plain"] = say(
+            "Decision-boundary explorer (run the notebook to move its controls)",
+            "决策边界探索器（运行笔记本后才能拖动它的控件）",
+        )
         return bundle
 
 

@@ -28,6 +28,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from ngram_helpers.data import NamesData, Tokenizer, shown
+from ngram_helpers.language import say
 from ngram_helpers.models import MLP
 from ngram_helpers.sample import (
     ORIGINS,
@@ -81,17 +82,27 @@ class ProbabilityChart:
         return buffer.getvalue()
 
 
+def origin_label(origin: str) -> str:
+    """How an origin ("train", "val-test", "new") is shown, in the learner's language."""
+    return {
+        "train": say("train", "训练集"),
+        "val-test": say("val-test", "验证/测试集"),
+        "new": say("new", "新名字"),
+    }[origin]
+
+
 def names_html(names: list[str], origins: list[str]) -> str:
     """The sampled names as an HTML list, each tagged with its origin, then the shares."""
     shares = origin_shares(origins)
-    share_line = " · ".join(f"{origin} {shares[origin]:.0%}" for origin in ORIGINS)
+    share_line = " · ".join(f"{origin_label(origin)} {shares[origin]:.0%}" for origin in ORIGINS)
     items = "".join(
         f'<li class="ngram-name ngram-origin-{origin}"><b>{html.escape(name)}</b> '
-        f"<small>({origin})</small></li>"
+        f"<small>({origin_label(origin)})</small></li>"
         for name, origin in zip(names, origins, strict=True)
     )
+    sampled = say("<b>Sampled names</b>: ", "<b>生成的名字</b>：")
     return (
-        f'<div class="ngram-sampler-shares"><b>Sampled names</b>: {share_line}</div>'
+        f'<div class="ngram-sampler-shares">{sampled}{share_line}</div>'
         f'<ol class="ngram-sampler-list">{items}</ol>'
     )
 
@@ -129,18 +140,23 @@ class NameSampler(widgets.VBox):
             max=2.0,
             step=0.05,
             readout_format=".2f",
-            description="temperature",
+            description=say("temperature", "温度"),
             style=style,
         )
         self.num_names = widgets.IntSlider(
-            value=num_names, min=1, max=50, description="names", style=style
+            value=num_names, min=1, max=50, description=say("names", "名字个数"), style=style
         )
         self.top_k = widgets.IntSlider(
-            value=vocab, min=1, max=vocab, description="top-k", style=style
+            value=vocab, min=1, max=vocab, description=say("top-k", "top-k"), style=style
         )
-        self.seed = widgets.IntSlider(value=seed, min=1, max=1000, description="seed", style=style)
+        self.seed = widgets.IntSlider(
+            value=seed, min=1, max=1000, description=say("seed", "随机种子"), style=style
+        )
         self.prefix = widgets.Text(
-            value=prefix, description="prefix", placeholder="e.g. ma", style=style
+            value=prefix,
+            description=say("prefix", "前缀"),
+            placeholder=say("e.g. ma", "例如 ma"),
+            style=style,
         )
         self.message = widgets.HTML()
         self.names_html = widgets.HTML(layout=widgets.Layout(min_width="260px"))
@@ -185,11 +201,13 @@ class NameSampler(widgets.VBox):
                 top_k=self.top_k.value,
             )
         except ValueError as err:
-            self.error = f"Cannot use this prefix: {err}"
+            self.error = say(f"Cannot use this prefix: {err}", f"无法使用这个前缀：{err}")
             self.message.value = f"<b>{html.escape(self.error)}</b>"
             self.names, self.origins = [], []
             self.names_html.value = ""
-            self.chart_caption.value = "(the chart still shows the last usable prefix)"
+            self.chart_caption.value = say(
+                "(the chart still shows the last usable prefix)", "（图中仍是上一个可用前缀的分布）"
+            )
             return
         self.error = self.message.value = ""
         self.names, self.origins = names, name_origins(names, self.data)
@@ -202,9 +220,12 @@ class NameSampler(widgets.VBox):
         logits = self.table.logits[row : row + 1]
         self.probs = tempered_probs(logits, self.temperature.value, self.top_k.value)[0]
         reference = torch.softmax(logits[0], dim=0)
-        self.chart_caption.value = (
-            f"Next character after <b>{html.escape(repr(prefix))}</b>: temperature "
-            f"{self.temperature.value:.2f}, top-k {self.top_k.value}"
+        shown_prefix = html.escape(repr(prefix))
+        temperature, top_k = self.temperature.value, self.top_k.value
+        self.chart_caption.value = say(
+            f"Next character after <b>{shown_prefix}</b>: temperature {temperature:.2f}, top-k "
+            f"{top_k}",
+            f"<b>{shown_prefix}</b> 之后的下一个字符：温度 {temperature:.2f}，top-k {top_k}",
         )
         return self.plot.render(self.probs, reference)
 
@@ -216,7 +237,10 @@ class NameSampler(widgets.VBox):
         """
         bundle = super()._repr_mimebundle_(**kwargs)
         bundle["image/png"] = base64.b64encode(bytes(self.chart.value)).decode("ascii")
-        bundle["text/plain"] = "Name sampler (run the notebook to move its controls)"
+        bundle["text/plain"] = say(
+            "Name sampler (run the notebook to move its controls)",
+            "名字生成器（运行笔记本后才能拖动它的控件）",
+        )
         return bundle
 
     def summary(self) -> str:
@@ -224,10 +248,10 @@ class NameSampler(widgets.VBox):
         if self.error:
             return self.error
         shares = origin_shares(self.origins)
-        lines = [", ".join(f"{origin} {shares[origin]:.0%}" for origin in ORIGINS)]
+        lines = [", ".join(f"{origin_label(o)} {shares[o]:.0%}" for o in ORIGINS)]
         width = max(len(name) for name in self.names) if self.names else 0
         lines += [
-            f"{name:<{width}}  {origin}"
+            f"{name:<{width}}  {origin_label(origin)}"
             for name, origin in zip(self.names, self.origins, strict=True)
         ]
         return "\n".join(lines)

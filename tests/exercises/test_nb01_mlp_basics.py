@@ -17,6 +17,7 @@ from ngram_helpers.exercises import nb01_mlp_basics as ex
 from ngram_helpers.toy_data import digits, two_moons
 from ngram_helpers.toy_models import make_mlp
 from tests.conftest import assert_all_wrong, assert_wrong, empty_function, load_solution, raises
+from tests.exercises.conftest import assert_chinese
 
 sol = load_solution("01_mlp_basics")
 pytestmark = pytest.mark.usefixtures("one_thread_per_module")
@@ -319,3 +320,19 @@ def test_checks_return_feedback_for_garbage(batch, small, digit_setup):
         lambda answer: ex.check_explorer_predictions(answer, small),
     ]
     assert_all_wrong(calls, ["a string", raises, 42, {"W1": "x"}])
+
+
+def test_in_chinese_each_check_says_not_attempted_and_correct_in_chinese(
+    chinese, batch, small, digit_setup
+):
+    params, x, y, gap = batch
+    checks = [
+        (ex.check_loss_from_gap, sol.loss_from_gap, (gap, y)),
+        (ex.check_softplus_gradients, sol.softplus_gradients, (params, x, y)),
+        (ex.check_shuffle_each, sol.shuffle_each, digit_setup),
+        (ex.check_early_stopping, sol.fit_early_stopping, (small,)),
+        (ex.check_explorer_predictions, sol.predictions, (small,)),
+    ]
+    for check, answer, args in checks:
+        assert_chinese(check(None, *args), "empty")
+        assert_chinese(check(answer, *args), "correct")

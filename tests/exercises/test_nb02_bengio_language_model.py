@@ -17,6 +17,7 @@ from ngram_helpers.ngrams import DEFAULT_ALPHAS, fit_counts, padded_examples
 from ngram_helpers.rng import RNG
 from ngram_helpers.train import TrainConfig, train
 from tests.conftest import assert_all_wrong, assert_wrong, empty_function, load_solution, raises
+from tests.exercises.conftest import assert_chinese
 
 sol = load_solution("02_bengio_language_model")
 SMALL = ModelConfig(vocab_size=27, context_length=3, embedding_size=8, hidden_size=32)
@@ -324,3 +325,23 @@ def test_checks_given_garbage_answer_and_do_not_raise(fourgram, names_data, runs
         ex.check_direct_mlp(variant(raises)),
     ]:
         assert feedback.status == "wrong" and "boom" in feedback.message
+
+
+def test_in_chinese_each_check_says_not_attempted_and_correct_in_chinese(
+    chinese, fourgram, names_data, runs
+):
+    val4 = padded_examples(names_data.tokens["val"], 4, names_data.tokenizer.end_token)
+    direct_model, direct_history = runs["direct"]
+    checks = [
+        (ex.check_fine_alpha, sol.fine_alpha_answer(fourgram, val4), (fourgram, names_data)),
+        (ex.check_num_parameters, sol.num_parameters, ()),
+        (ex.check_embedding_grad, sol.embedding_grad, (SMALL, names_data)),
+        (ex.check_direct_mlp, sol.DirectMLP, ()),
+    ]
+    for check, answer, args in checks:
+        assert_chinese(check(None, *args), "empty")
+        assert_chinese(check(answer, *args), "correct")
+    history = runs["plain"][1]
+    assert_chinese(ex.check_direct_run(None, None, history, names_data), "empty")
+    run = ex.check_direct_run(direct_model, direct_history, history, names_data)
+    assert_chinese(run, "correct")

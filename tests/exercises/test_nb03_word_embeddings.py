@@ -16,6 +16,7 @@ from ngram_helpers import negative_sampling, word2vec
 from ngram_helpers.exercises import nb03_word_embeddings as ex
 from ngram_helpers.exercises.feedback import Feedback
 from tests.conftest import assert_wrong, empty_function, load_solution, raises
+from tests.exercises.conftest import assert_chinese
 
 sol = load_solution("03_word_embeddings")
 S = torch.sigmoid
@@ -386,3 +387,18 @@ def test_a_check_given_garbage_answers_with_feedback(check, garbage):
     feedback = check(garbage)
     assert isinstance(feedback, Feedback)
     assert feedback.status == "wrong", feedback.message
+
+
+def test_in_chinese_each_check_says_not_attempted_and_correct_in_chinese(chinese):
+    checks = [
+        (ex.check_skipgram_pairs, sol.skipgram_pairs),
+        (ex.check_nearest, sol.nearest),
+        (lambda answer: check_shares(answer, sol.predicted), sol.top_share),
+        (ex.check_ns_gradient, sol.ns_grad_centre),
+        (check_pmi, sol.shifted_pmi),
+    ]
+    for check, answer in checks:
+        assert_chinese(check(None), "empty")
+        assert_chinese(check(answer), "correct")
+    trained = (torch.randn(V, 3), torch.randn(V, 3))
+    assert_chinese(check_pmi(sol.shifted_pmi, trained=trained), "correct")

@@ -23,7 +23,8 @@ from ngram_helpers.train import (
     model_config_for,
     train,
 )
-from tests.conftest import assert_all_wrong, load_solution
+from tests.conftest import assert_all_wrong, empty_function, load_solution
+from tests.exercises.conftest import assert_chinese
 
 sol = load_solution("04_full_training_run")
 
@@ -360,3 +361,28 @@ def test_checks_given_garbage_say_so_and_never_raise(table, names_data, small_ru
     ]
     assert_all_wrong(checks, ["a string", raises, float("nan"), History()])
     assert "ZeroDivisionError" in ex.check_top_p(raises).message
+
+
+def test_in_chinese_each_check_says_not_attempted_and_correct_in_chinese(
+    chinese, table, names_data, real_checkpoint
+):
+    nucleus_names = sol.nucleus_sampler(table, names_data.tokenizer)
+    p = sol.p_like_top3_for(table, names_data, nucleus_names)
+    caught = sol.caught_for(real_checkpoint, names_data)  # the refusals, in Chinese too
+    temperature = sol.half_new_temperature(table, names_data)
+    # (check, the answer as shipped, the solution's answer, what else the check is given)
+    answers = [
+        (check_warmup, (empty_function,), (sol.warmup_cosine,), (names_data,)),
+        (ex.check_half_new_temperature, (None,), (temperature,), (table, names_data)),
+        (ex.check_top_p, (empty_function,), (sol.top_p_probs,), ()),
+        (
+            ex.check_nucleus_like_top_k,
+            (empty_function, None),
+            (nucleus_names, p),
+            (table, names_data),
+        ),
+        (ex.check_refused_checkpoints, (None,), (caught,), (real_checkpoint,)),
+    ]
+    for check, shipped, solved, args in answers:
+        assert_chinese(check(*shipped, *args), "empty")
+        assert_chinese(check(*solved, *args), "correct")

@@ -17,6 +17,7 @@ from ngram_helpers.ngrams import KneserNey, context_ids, padded_examples
 from ngram_helpers.seed_spread import beyond_spread, read_spreads
 from ngram_helpers.train import TrainConfig
 from tests.conftest import assert_all_wrong, assert_wrong, empty_function, load_solution, raises
+from tests.exercises.conftest import assert_chinese
 
 sol = load_solution("05_beyond_the_lesson")
 pytestmark = pytest.mark.usefixtures("one_thread_per_module")
@@ -304,3 +305,18 @@ def test_checkers_never_raise(names_data, examples4):
         lambda answer: ex.check_beat_the_2k_row(answer, names_data),
     ]
     assert_all_wrong(checks, ["a string", raises, 42])
+
+
+def test_in_chinese_each_check_says_not_attempted_and_correct_in_chinese(
+    chinese, examples4, grams, solution_runs, names_data
+):
+    answers = [
+        (ex.check_suggest_peak_rate, sol.suggest_peak_rate, SWEEP),
+        (ex.check_is_real_gain, sol.is_real_gain, (SPREADS,)),
+        (ex.check_continuation_discounts, sol.continuation_discounts_for(grams), examples4),
+        (ex.check_em_step, sol.em_step, (PROBS,)),
+        (ex.check_beat_the_2k_row, solution_runs, (names_data,)),
+    ]
+    for check, answer, args in answers:
+        assert_chinese(check(None, *args), "empty")
+        assert_chinese(check(answer, *args), "correct")

@@ -4,6 +4,7 @@ import base64
 
 import pytest
 
+from ngram_helpers.language import set_language
 from ngram_helpers.models import MLP, ModelConfig
 from ngram_helpers.rng import RNG
 from ngram_helpers.widgets.sampler import build_sampler
@@ -88,3 +89,23 @@ def test_the_stored_view_carries_the_chart(sampler):
     assert "application/vnd.jupyter.widget-view+json" in bundle  # the live widget
     assert base64.b64decode(bundle["image/png"]) == bytes(sampler.chart.value)
     assert "NameSampler(" not in bundle["text/plain"]
+
+
+@pytest.fixture
+def chinese():
+    set_language("zh")
+    yield
+    set_language("en")
+
+
+def test_in_chinese_its_labels_captions_and_messages_are_chinese(chinese, model, names_data):
+    sampler = build_sampler(model, names_data, num_names=5, seed=7)
+    labels = [c.description for c in (sampler.temperature, sampler.num_names, sampler.seed)]
+    assert labels == ["温度", "名字个数", "随机种子"] and sampler.prefix.description == "前缀"
+    assert "之后的下一个字符：温度 1.00" in sampler.chart_caption.value
+    assert "<b>生成的名字</b>：训练集 " in sampler.names_html.value
+    assert sampler.summary().startswith("训练集 ")
+    assert "名字生成器" in sampler._repr_mimebundle_()["text/plain"]
+    sampler.prefix.value = "m1"
+    assert sampler.error.startswith("无法使用这个前缀：")
+    assert "上一个可用前缀" in sampler.chart_caption.value

@@ -1,0 +1,198 @@
+"""The book's in-browser name sampler (book/static/ngram_sampler.js) against Python's.
+
+The JavaScript runs under node (book/sampler_cli.js) on weights written by
+tools/export_sampler.py, and must draw the names the notebook 04 widget draws
+(``sample_from_table``) for every setting of a grid, mark them with the same origins, and show
+the same chart.
+
+Python computes logits and probabilities in float32 (torch), the JavaScript in float64. A draw
+compares a coin (a multiple of 2**-24) with the running sum of the probabilities, so the two
+could only draw differently if a coin fell closer to a step of the running sum than the two
+running sums are apart. The test measures both, for every draw of the grid: the names must be
+equal, and the closest any coin came to any step must exceed the largest difference between the
+two running sums, so that no draw of the grid was decided by rounding.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from ngram_helpers.checkpoint import DEFAULT_CHECKPOINT
+from ngram_helpers.data import load_names
+from ngram_helpers.rng import RNG
+from ngram_helpers.sample import (
+    MAX_NAME_LENGTH,
+    LogitTable,
+    cumulative,
+    name_origins,
+    sample_from_table,
+    start_context,
+    tempered_probs,
+)
+from ngram_helpers.train import TrainConfig, build_model, model_config_for, train
+from tests.conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "tools"))
+import export_sampler  # noqa: E402  (tools/ is not a package)
+
+NODE = shutil.which("node")
+pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed")
+CLI = ROOT / "book" / "sampler_cli.js"
+
+TEMPERATURES = [0.0, 0.05, 0.3, 0.7, 1.0, 1.35, 2.0]
+TOP_KS = [1, 2, 5, 27]
+SEEDS = [1, 42, 1000]
+PREFIXES = ["", "ma", "x", "qz"]
+SETTINGS = [
+    {"num": 20, "seed": seed, "prefix": prefix, "temperature": temperature, "topK": top_k}
+    for temperature, top_k, seed, prefix in itertools.product(TEMPERATURES, TOP_KS, SEEDS, PREFIXES)
+]
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_names(ROOT / "datasets" / "names")
+
+
+@pytest.fixture(scope="module", params=["short run", "notebook 04"])
+def model(request, data):
+    """A 300-step model (always), and notebook 04's trained one where `make book` found one."""
+    if request.param == "notebook 04":
+        for path in (ROOT / DEFAULT_CHECKPOINT, export_sampler.TRAINED_HERE):
+            trained = export_sampler.load_matching(path, data)
+            if trained is not None:
+                return trained
+        pytest.skip(f"no finished notebook 04 run in {DEFAULT_CHECKPOINT} (`make book` trains one)")
+    config = TrainConfig(num_steps=300)
+    short = build_model(data, model_config_for(data), config)
+    train(short, data, config, progress=False)
+    return short
+
+
+@pytest.fixture(scope="module")
+def exported(model, data, tmp_path_factory):
+    export = export_sampler.sampler_export(model, data, "test")
+    path = tmp_path_factory.mktemp("sampler") / "model.js"
+    return export_sampler.write_export(export, path)
+
+
+def run_js(exported, settings: list[dict]) -> list[dict]:
+    done = subprocess.run(
+        [NODE, str(CLI), str(exported)],
+        input=json.dumps(settings),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return json.loads(done.stdout)
+
+
+def python_cdf(table: LogitTable, context: list[int], setting: dict) -> list[float]:
+    row = table.row(context)
+    logits = table.logits[row : row + 1]
+    return cumulative(tempered_probs(logits, setting["temperature"], setting["topK"])[0])
+
+
+def closest_coin(table: LogitTable, data, setting: dict) -> float:
+    """How close any coin of this setting came to a step of Python's running sums."""
+    tokenizer, rng, closest = data.tokenizer, RNG(setting["seed"]), 1.0
+    for _ in range(setting["num"]):
+        context = start_context(tokenizer, setting["prefix"], table.context_length)
+        name = setting["prefix"]
+        while len(name) < MAX_NAME_LENGTH:
+            cdf, coin = python_cdf(table, context, setting), rng.random()
+            closest = min(closest, *(abs(step - coin) for step in cdf))
+            token = min(sum(step <= coin for step in cdf), len(cdf) - 1)
+            if token == tokenizer.end_token:
+                break
+            name += tokenizer.chars[token]
+            context = context[1:] + [token]
+    return closest
+
+
+def test_same_names_origins_and_chart_as_python(model, data, exported):
+    table = LogitTable(model)
+    results = run_js(exported, SETTINGS)
+    largest_difference, closest = 0.0, 1.0
+    for setting, js in zip(SETTINGS, results, strict=True):
+        names = sample_from_table(
+            table,
+            data.tokenizer,
+            setting["num"],
+            seed=setting["seed"],
+            prefix=setting["prefix"],
+            temperature=setting["temperature"],
+            top_k=setting["topK"],
+        )
+        assert js["names"] == names, f"different names for {setting}"
+        assert js["origins"] == name_origins(names, data)
+        for key, js_cdf in js["cdfs"].items():
+            context = [int(token) for token in key.split(",")]
+            py_cdf = python_cdf(table, context, setting)
+            difference = max(abs(a - b) for a, b in zip(js_cdf, py_cdf, strict=True))
+            largest_difference = max(largest_difference, difference)
+        closest = min(closest, closest_coin(table, data, setting))
+        row = table.row(start_context(data.tokenizer, setting["prefix"], table.context_length))
+        logits = table.logits[row : row + 1]
+        probs = tempered_probs(logits, setting["temperature"], setting["topK"])[0]
+        assert js["probs"] == pytest.approx(probs.tolist(), abs=1e-6)
+        assert js["reference"] == pytest.approx(torch.softmax(logits[0], 0).tolist(), abs=1e-6)
+    assert largest_difference < closest, (
+        f"a coin came within {closest:.3g} of a step of the running sum, and the two running "
+        f"sums differ by up to {largest_difference:.3g}: that draw is decided by rounding"
+    )
+
+
+def test_forward_pass_is_the_float64_model(model, data, exported):
+    """The JavaScript's chart outline is the model's softmax computed in float64 by torch."""
+    settings = [
+        {"num": 0, "seed": 1, "prefix": p, "temperature": 1.0, "topK": 27} for p in PREFIXES
+    ]
+    double = export_sampler.MLP(model.config)
+    double.load_state_dict(model.state_dict())
+    double = double.double().eval()
+    for setting, js in zip(settings, run_js(exported, settings), strict=True):
+        context = start_context(data.tokenizer, setting["prefix"], model.config.context_length)
+        with torch.no_grad():
+            expected = torch.softmax(double(torch.tensor([context]))[0][0], 0)
+        assert js["reference"] == pytest.approx(expected.tolist(), abs=1e-12)
+
+
+def test_bad_settings_say_what_is_wrong(exported):
+    bad = [
+        {"num": 5, "seed": 1, "prefix": "a1", "temperature": 1.0, "topK": 27},
+        {"num": 5, "seed": 1, "prefix": "", "temperature": -1.0, "topK": 27},
+        {"num": 5, "seed": 1, "prefix": "", "temperature": 1.0, "topK": 28},
+    ]
+    errors = [result["error"] for result in run_js(exported, bad)]
+    assert errors[0] == "character '1' is not in the vocabulary (\\nabcdefghijklmnopqrstuvwxyz)"
+    assert errors[1] == "temperature must be 0 (greedy) or a positive finite number, got -1"
+    assert errors[2] == "top_k must be between 1 and 27, got 28"
+
+
+def test_rng_draws_pythons_numbers():
+    script = (
+        "const {RNG} = require(process.argv[1]);"
+        "const out = {};"
+        "for (const seed of [1, 42, 1337, 2 ** 53 - 1]) {"
+        "  const rng = new RNG(seed); out[seed] = Array.from({length: 2000}, () => rng.random());"
+        "}"
+        "process.stdout.write(JSON.stringify(out));"
+    )
+    done = subprocess.run(
+        [NODE, "-e", script, str(ROOT / "book" / "static" / "ngram_sampler.js")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for seed, values in json.loads(done.stdout).items():
+        rng = RNG(int(seed))
+        assert values == [rng.random() for _ in range(2000)], f"seed {seed}"
