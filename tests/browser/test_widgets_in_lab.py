@@ -2,7 +2,7 @@
 
 Each test opens a copy of a notebook without outputs, runs all cells, works the controls with
 the keyboard and mouse, and checks that the outputs change; the decision-boundary explorer is
-opened in the Chinese edition (notebooks/zh/), which shares the English code. Screenshots go to
+opened in the Chinese edition (notebooks/zh/), whose labels are Chinese. Screenshots go to
 test-artifacts/. Skips (with the reason) where chromium or Playwright is missing.
 """
 
@@ -64,11 +64,11 @@ def test_sampler_reacts_to_temperature_and_prefix(lab, page, small_checkpoint):
 
 
 def test_decision_boundary_redraws_on_new_activation(lab, page):
-    """In the Chinese edition: the same code cells, so the same widget, under Chinese text."""
+    """In the Chinese edition: the same widget, with its labels in Chinese (set_language)."""
     name = stripped_copy(NOTEBOOKS / "zh" / "01_mlp_basics.ipynb", lab, "boundary-zh.ipynb")
     run_all_cells(page, lab, name)
     expect(page.locator(".jp-MarkdownOutput h1").first).to_contain_text("多层感知机")
-    dropdown = page.locator(".widget-dropdown", has_text="activation").first
+    dropdown = page.locator(".widget-dropdown", has_text="激活函数").first
     expect(dropdown).to_be_visible()
     box = dropdown.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]")
     picture = box.locator(".widget-image").first
