@@ -30,9 +30,7 @@ from ngram_helpers.corpus import Vocabulary
 from ngram_helpers.negative_sampling import (
     NegativeSamplingConfig,
     NegativeSamplingModel,
-    _epoch_examples,
-    keep_probabilities,
-    noise_table,
+    run_epochs,
 )
 
 
@@ -83,57 +81,31 @@ def train_negative_sampling_fast(
 ) -> NegativeSamplingModel:
     """``train_negative_sampling`` with ``fast_negative_sampling_step``: the same model, faster."""
     config = config or NegativeSamplingConfig()
-    if config.cbow_gradient not in ("gensim", "exact"):
-        raise ValueError(f"cbow_gradient must be 'gensim' or 'exact', got {config.cbow_gradient!r}")
-    if vocabulary is None:
-        vocabulary = Vocabulary.from_sentences(sentences, min_count)
-    tokens, sentence_ids = encoded if encoded is not None else vocabulary.encode(sentences)
-    gen = torch.Generator().manual_seed(config.seed)
-    dim = config.vector_size
-    w_in = (torch.rand(len(vocabulary), dim, generator=gen) * 2 - 1) / dim
-    w_out = torch.zeros(len(vocabulary), dim)
-    keep = keep_probabilities(vocabulary.counts, config.sample).float()
-    table = noise_table(vocabulary.counts)
-    total_steps, done, epoch_loss = None, 0, []
-    for _ in range(config.epochs):
-        examples = _epoch_examples(tokens, sentence_ids, keep, table, config, gen)
-        n = len(examples.outputs)
-        if total_steps is None:
-            total_steps = config.epochs * -(-n // config.batch_size)
-        loss_sum = torch.zeros(())
-        for start in range(0, n, config.batch_size):
-            lr = max(
-                config.min_alpha,
-                config.alpha - (config.alpha - config.min_alpha) * done / total_steps,
+    exact_mean = config.cbow_gradient == "exact"
+
+    def take_step(w_in, w_out, examples, rows, lr):
+        outputs, sign = examples.outputs[rows], examples.sign[rows]
+        if config.sg:
+            inputs = examples.inputs[rows]
+            step_h, loss = fast_negative_sampling_step(
+                w_out, w_in.index_select(0, inputs), outputs, sign, lr
             )
-            done += 1
-            stop = min(n, start + config.batch_size)
-            outputs, sign = examples.outputs[start:stop], examples.sign[start:stop]
-            if config.sg:
-                inputs = examples.inputs[start:stop]
-                step_h, loss = fast_negative_sampling_step(
-                    w_out, w_in.index_select(0, inputs), outputs, sign, lr
-                )
-                w_in.index_add_(0, inputs, step_h)
-            else:
-                a, z = examples.bounds[start], examples.bounds[stop]
-                context, weights = examples.inputs[a:z], examples.weights[a:z]
-                h = F.embedding_bag(  # the means of the context vectors
-                    context,
-                    w_in,
-                    examples.starts[start:stop] - a,
-                    mode="sum",
-                    per_sample_weights=weights,
-                )
-                step_h, loss = fast_negative_sampling_step(w_out, h, outputs, sign, lr)
-                scale = weights if config.cbow_gradient == "exact" else torch.ones(z - a)
-                update = torch.sparse_coo_tensor(
-                    torch.stack([context, examples.row_of[a:z] - start]),
-                    scale,
-                    (len(w_in), stop - start),
-                    check_invariants=False,
-                )
-                w_in.addmm_(update, step_h)
-            loss_sum += loss
-        epoch_loss.append(loss_sum.item() / max(1, n))
-    return NegativeSamplingModel(vocabulary, w_in, w_out, epoch_loss)
+            w_in.index_add_(0, inputs, step_h)
+            return loss
+        a, z = examples.bounds[rows.start], examples.bounds[rows.stop]
+        context, weights = examples.inputs[a:z], examples.weights[a:z]
+        h = F.embedding_bag(  # the means of the context vectors
+            context, w_in, examples.starts[rows] - a, mode="sum", per_sample_weights=weights
+        )
+        step_h, loss = fast_negative_sampling_step(w_out, h, outputs, sign, lr)
+        scale = weights if exact_mean else torch.ones(z - a)
+        update = torch.sparse_coo_tensor(
+            torch.stack([context, examples.row_of[a:z] - rows.start]),
+            scale,
+            (len(w_in), rows.stop - rows.start),
+            check_invariants=False,
+        )
+        w_in.addmm_(update, step_h)
+        return loss
+
+    return run_epochs(sentences, config, vocabulary, min_count, encoded, take_step)

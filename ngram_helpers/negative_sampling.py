@@ -16,6 +16,7 @@ batch of examples at once with PyTorch tensor operations instead of one example 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -250,6 +251,38 @@ def train_negative_sampling(
     a given ``config.seed`` when torch runs on one thread.
     """
     config = config or NegativeSamplingConfig()
+    exact_mean = config.cbow_gradient == "exact"
+
+    def take_step(w_in, w_out, examples, rows, lr):
+        if not config.sg:
+            return _cbow_step(w_in, w_out, examples, rows, lr, exact_mean)
+        inputs = examples.inputs[rows]
+        step_h, loss = negative_sampling_step(
+            w_out, w_in.index_select(0, inputs), examples.outputs[rows], examples.sign[rows], lr
+        )
+        w_in.index_add_(0, inputs, step_h)
+        return loss
+
+    return run_epochs(sentences, config, vocabulary, min_count, encoded, take_step)
+
+
+BatchStep = Callable[[torch.Tensor, torch.Tensor, _EpochExamples, slice, float], torch.Tensor]
+
+
+def run_epochs(
+    sentences: list[list[str]] | None,
+    config: NegativeSamplingConfig,
+    vocabulary: Vocabulary | None,
+    min_count: int,
+    encoded: tuple[torch.Tensor, torch.Tensor] | None,
+    take_step: BatchStep,
+) -> NegativeSamplingModel:
+    """The training both trainers share: set-up, epochs of batches, the learning-rate schedule.
+
+    ``take_step(w_in, w_out, examples, rows, lr)`` updates the tables in place from the batch
+    ``examples[rows]`` and returns its summed loss: the readable step of
+    ``train_negative_sampling`` or the sparse one of ``fast_word2vec``.
+    """
     if config.cbow_gradient not in ("gensim", "exact"):
         raise ValueError(f"cbow_gradient must be 'gensim' or 'exact', got {config.cbow_gradient!r}")
     if vocabulary is None:
@@ -261,7 +294,6 @@ def train_negative_sampling(
     w_out = torch.zeros(len(vocabulary), dim)
     keep = keep_probabilities(vocabulary.counts, config.sample).float()
     table = noise_table(vocabulary.counts)
-    exact_mean = config.cbow_gradient == "exact"
     total_steps, done, epoch_loss = None, 0, []
     for _ in range(config.epochs):
         examples = _epoch_examples(tokens, sentence_ids, keep, table, config, gen)
@@ -276,18 +308,6 @@ def train_negative_sampling(
             )
             done += 1
             rows = slice(start, min(n, start + config.batch_size))
-            if config.sg:
-                inputs = examples.inputs[rows]
-                step_h, loss = negative_sampling_step(
-                    w_out,
-                    w_in.index_select(0, inputs),
-                    examples.outputs[rows],
-                    examples.sign[rows],
-                    lr,
-                )
-                w_in.index_add_(0, inputs, step_h)
-            else:
-                loss = _cbow_step(w_in, w_out, examples, rows, lr, exact_mean)
-            loss_sum += loss.item()
+            loss_sum += take_step(w_in, w_out, examples, rows, lr).item()
         epoch_loss.append(loss_sum / max(1, n))
     return NegativeSamplingModel(vocabulary, w_in, w_out, epoch_loss)
