@@ -22,11 +22,12 @@ a check propagates with its full traceback instead of becoming a sentence.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import os
 import site
 import sysconfig
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from numbers import Integral
@@ -34,7 +35,7 @@ from pathlib import Path
 
 import torch
 
-from ngram_helpers.exercises.limits import TooSlow, time_limit
+from ngram_helpers.exercises.limits import MOST_ITEMS, TooSlow, time_limit
 from ngram_helpers.language import say
 
 
@@ -269,8 +270,39 @@ def require(condition: bool, message: str) -> None:
         raise Rejected(wrong(message))
 
 
+def too_many(name: str) -> Rejected:
+    """The "not yet" for an answer with more than ``MOST_ITEMS`` items (an endless one, say)."""
+    return Rejected(
+        wrong(
+            say(
+                f"{name} has more than {MOST_ITEMS:,d} items (an endless loop or generator?); "
+                "the check reads no further",
+                f"{name} 的元素多于 {MOST_ITEMS:,d} 个（是不是无尽的循环或生成器？），"
+                "检查不再往下读",
+            )
+        )
+    )
+
+
+def as_items(value: Iterable, name: str) -> list:
+    """The items of ``value`` as a list (a tensor's as Python numbers), reading at most
+    ``MOST_ITEMS`` of them (see ``limits``), or a "not yet" when there are more."""
+    if isinstance(value, torch.Tensor):
+        if value.numel() > MOST_ITEMS:
+            raise too_many(name)
+        return value.tolist()
+    items = list(itertools.islice(value, MOST_ITEMS + 1))
+    if len(items) > MOST_ITEMS:
+        raise too_many(name)
+    return items
+
+
 def as_tensor(value: object, name: str) -> torch.Tensor:
     """``value`` as a float64 tensor, or a "not yet" naming what it should have been."""
+    if isinstance(value, torch.Tensor) and value.numel() > MOST_ITEMS:
+        raise too_many(name)
+    if isinstance(value, list | tuple) and len(value) > MOST_ITEMS:
+        raise too_many(name)
     try:
         return torch.as_tensor(value, dtype=torch.float64)
     except (TypeError, ValueError, RuntimeError):

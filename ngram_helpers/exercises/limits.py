@@ -1,4 +1,4 @@
-"""How long a check waits for a learner's code (all notebooks).
+"""How long a check waits for a learner's code, and how much of an answer it reads (all notebooks).
 
 A learner's function can loop forever. A check must not hang the notebook because of it: it gives
 up after ``TIME_LIMIT`` seconds, with a sentence saying so (``feedback.checked``).
@@ -8,6 +8,12 @@ next bytecode instruction, even inside ``while True: pass``. It works where Jupy
 the main thread of a Unix process; on Windows, and in other threads, checks have no time limit,
 and the interrupt button stops them as before. The slowest check of the series takes about two
 seconds on a laptop CPU, so the limit only ever stops code that would not have finished.
+
+An answer can be too big as well: an endless generator, or a tensor of millions of numbers where
+a check expects a handful. Read whole, either would fill the computer's memory before the time
+limit could help (``list()`` of an endless iterator runs inside C, where no alarm reaches it). A
+check reads at most ``MOST_ITEMS`` items of an answer (``feedback.as_items``, ``as_tensor``); no
+exercise needs a hundredth of that.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 TIME_LIMIT = 60  # seconds a check waits for the learner's code
+MOST_ITEMS = 1_000_000  # items of one answer a check reads at most
 
 
 class TooSlow(BaseException):

@@ -21,6 +21,7 @@ sentence names the mistake, not just the difference.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable, Mapping
 
@@ -712,7 +713,8 @@ def check_early_stopping(fit_early_stopping: Callable[..., object] | None, data:
     model = make_mlp(EARLY_STOP_SIZES, seed=0)
     with torch.no_grad():
         untrained = binary_loss(model(data.x_val), data.y_val).item()
-    got = fit_early_stopping(model, data, binary_loss, **EARLY_STOP_TRAINING)
+    # A copy, so that a function that changes its data cannot change the notebook's.
+    got = fit_early_stopping(model, copy.deepcopy(data), binary_loss, **EARLY_STOP_TRAINING)
     if got is None:
         return not_attempted(
             say(

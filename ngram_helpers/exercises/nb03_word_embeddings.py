@@ -29,6 +29,7 @@ from ngram_helpers import embeddings, negative_sampling, word2vec
 from ngram_helpers.exercises.feedback import (
     Feedback,
     Rejected,
+    as_items,
     as_number,
     as_tensor,
     checked,
@@ -135,7 +136,7 @@ def _as_word_pairs(got: object) -> Counter:
         say(f"{message}, not a string", f"{message}，而不是字符串"),
     )
     try:
-        pairs = [tuple(pair) for pair in got]
+        pairs = [tuple(pair) for pair in as_items(got, "skipgram_pairs")]
     except TypeError:
         raise Rejected(
             wrong(
@@ -283,12 +284,12 @@ def _as_indices(got: object) -> list[int]:
                 f"{message}；它返回的是形状为 {tuple(got.shape)} 的张量",
             ),
         )
-        got = got.tolist()
+        got = as_items(got, "nearest")
     require(
         not isinstance(got, str | bytes | float) and hasattr(got, "__iter__"),
         say(f"{message}, not {type(got).__name__}", f"{message}，而不是 {type(got).__name__}"),
     )
-    items = list(got)
+    items = as_items(got, "nearest")
     for item in items:
         require(
             not isinstance(item, tuple | list),

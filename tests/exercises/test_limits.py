@@ -1,12 +1,17 @@
-"""A check gives up on a learner's function that never ends, and says so (``exercises.limits``)."""
+"""A check gives up on a learner's function that never ends, and on an answer too big to read
+whole, and says so (``exercises.limits``)."""
 
+import itertools
 import time
 
 import pytest
+import torch
 
 from ngram_helpers.exercises import limits
-from ngram_helpers.exercises.feedback import checked, correct
-from ngram_helpers.exercises.limits import TooSlow, can_limit_time, time_limit
+from ngram_helpers.exercises import nb03_word_embeddings as nb03
+from ngram_helpers.exercises import nb04_full_training_run as nb04
+from ngram_helpers.exercises.feedback import Rejected, as_items, checked, correct
+from ngram_helpers.exercises.limits import MOST_ITEMS, TooSlow, can_limit_time, time_limit
 
 needs_alarm = pytest.mark.skipif(not can_limit_time(), reason="no alarm signal here")
 
@@ -57,3 +62,36 @@ def test_a_quick_check_is_untouched_and_leaves_no_alarm():
 
     assert check_fast(3).passed
     time.sleep(0.05)
+
+
+# --- answers too big to read whole ------------------------------------------------------------
+
+
+def test_an_endless_iterator_is_read_no_further_than_the_limit():
+    with pytest.raises(Rejected) as refused:
+        as_items(itertools.count(), "pairs")
+    assert "pairs has more than 1,000,000 items" in refused.value.feedback.message
+
+
+@pytest.mark.parametrize(
+    "check, endless",
+    [
+        (nb03.check_skipgram_pairs, lambda words, window: itertools.repeat(("the", "man"))),
+        (nb03.check_nearest, lambda vectors, query, k: itertools.count()),
+    ],
+)
+def test_a_check_given_an_endless_iterator_says_so(check, endless):
+    feedback = check(endless)
+    assert feedback.status == "wrong" and "more than 1,000,000 items" in feedback.message
+
+
+@pytest.mark.parametrize(
+    "check, huge",
+    [
+        (nb03.check_nearest, lambda vectors, query, k: torch.zeros(MOST_ITEMS + 1, dtype=int)),
+        (nb04.check_top_p, lambda probs, p: torch.zeros(MOST_ITEMS + 1)),
+    ],
+)
+def test_a_check_given_a_huge_tensor_says_so(check, huge):
+    feedback = check(huge)
+    assert feedback.status == "wrong" and "more than 1,000,000 items" in feedback.message

@@ -247,6 +247,17 @@ def test_1_4_typical_mistakes_are_named(small, answer, fragment):
     assert_wrong(ex.check_early_stopping(answer, small), fragment)
 
 
+def test_1_4_an_answer_that_changes_its_data_leaves_the_notebooks_alone(small):
+    kept = copy.deepcopy(small)
+
+    def spoiling(model, data, loss_fn, **training):
+        data.y_val.zero_()
+        return sol.fit_early_stopping(model, data, loss_fn, **training)
+
+    ex.check_early_stopping(spoiling, small)
+    assert all(torch.equal(getattr(small, f), getattr(kept, f)) for f in vars(kept))
+
+
 def test_1_4_empty_answers(small):
     assert ex.check_early_stopping(None, small).status == "empty"
     assert ex.check_early_stopping(empty_function, small).status == "empty"
