@@ -23,6 +23,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ngram_helpers.language import say
+
 END = "\n"
 END_GLYPH = "."  # how figures and printouts show the end token: "..e" starts a name with e
 ALPHABET = "abcdefghijklmnopqrstuvwxyz"
@@ -110,7 +112,10 @@ class Tokenizer:
         unknown = text.translate(self.to_nothing)  # what is left once every known char is gone
         if unknown:
             raise ValueError(
-                f"character {unknown[0]!r} is not in the vocabulary ({self.describe()})"
+                say(
+                    f"character {unknown[0]!r} is not in the vocabulary ({self.describe()})",
+                    f"字符 {unknown[0]!r} 不在词表里（{self.describe()}）",
+                )
             )
         id_chars = text.translate(self.to_id_chars)
         if self.vocab_size <= 256:  # ids fit in a byte each: bytes turn into a list in C

@@ -38,6 +38,7 @@ import torch
 from ngram_helpers.data import NamesData, Tokenizer
 from ngram_helpers.device import model_device
 from ngram_helpers.evaluate import eval_mode
+from ngram_helpers.language import say
 from ngram_helpers.models import MLP
 from ngram_helpers.rng import RNG
 
@@ -159,7 +160,7 @@ def iter_draw_names(
     if num < 0:
         raise ValueError(f"number of names must be >= 0, got {num}")
     if tokenizer.end_token in tokenizer.encode(prefix):  # unknown characters raise here
-        raise ValueError("the prefix must not contain a newline")
+        raise ValueError(say("the prefix must not contain a newline", "前缀里不能有换行符"))
     return _drawn(cdf_after, tokenizer, context_length, num, RNG(seed), prefix)
 
 

@@ -29,6 +29,28 @@ def names_data():
 
 
 @pytest.fixture
+def chinese():
+    """The learner's language set to Chinese, with the series' style (and so its Chinese font)
+    for the test's figures; a character drawn as a box (a missing glyph) fails the test. English
+    and the previous style after."""
+    import warnings
+
+    import matplotlib
+
+    from ngram_helpers.language import set_language
+    from ngram_helpers.plots import use_series_style
+
+    with matplotlib.rc_context(), warnings.catch_warnings():
+        warnings.filterwarnings("error", message="Glyph .* missing")
+        use_series_style()
+        set_language("zh")
+        try:
+            yield
+        finally:
+            set_language("en")
+
+
+@pytest.fixture
 def agg():
     """Draw with the Agg backend (no window); close the figures and restore the style after."""
     import matplotlib

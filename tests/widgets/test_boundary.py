@@ -2,7 +2,6 @@
 
 import pytest
 
-from ngram_helpers.language import set_language
 from ngram_helpers.toy_data import two_moons
 from ngram_helpers.widgets.boundary import build_boundary_widget
 
@@ -56,13 +55,9 @@ def test_display_carries_a_static_png(explorer):
     assert bundle["image/png"]  # base64 text of the current picture
 
 
-def test_in_chinese_its_controls_and_summary_are_chinese(data, one_thread):
-    set_language("zh")
-    try:
-        explorer = build_boundary_widget(data, hidden_width=4, steps=50)
-        bundle = explorer._repr_mimebundle_()
-    finally:
-        set_language("en")
+def test_in_chinese_its_controls_and_summary_are_chinese(data, one_thread, chinese):
+    explorer = build_boundary_widget(data, hidden_width=4, steps=50)
+    bundle = explorer._repr_mimebundle_()
     controls = [explorer.activation, explorer.hidden_width, explorer.learning_rate, explorer.steps]
     assert [c.description for c in controls] == ["激活函数", "隐藏层宽度", "学习率", "步数"]
     assert "tanh，宽度 4（17 个参数）" in explorer.summary.value
