@@ -19,6 +19,7 @@ import torch
 
 from ngram_helpers.data import END, END_GLYPH, Tokenizer, shown
 from ngram_helpers.evaluate import eval_mode
+from ngram_helpers.language import say
 from ngram_helpers.models import MLP
 
 
@@ -54,9 +55,17 @@ def plot_context_probe(ax, distances: torch.Tensor, tokenizer: Tokenizer, contex
     labels = [shown(c) for c in tokenizer.chars]
     image = ax.imshow(distances.numpy(), cmap="viridis", vmin=0, vmax=1, aspect="auto")
     ax.set_xticks(range(len(labels)), labels, fontsize=8)
-    ax.set_yticks(range(len(context)), [f"position {t + 1} ({c!r})" for t, c in enumerate(context)])
+    rows = [
+        say(f"position {t + 1} ({c!r})", f"位置 {t + 1}（{c!r}）") for t, c in enumerate(context)
+    ]
+    ax.set_yticks(range(len(context)), rows)
     own = encode_context(tokenizer, context, len(context))
     ax.scatter(own, range(len(context)), color="white", s=12)
-    ax.set_xlabel("replacement character")
-    ax.set_title(f"how much the next-character distribution after {context!r} moves (TV)")
+    ax.set_xlabel(say("replacement character", "替换成的字符"))
+    ax.set_title(
+        say(
+            f"how much the next-character distribution after {context!r} moves (TV)",
+            f"{context!r} 之后下一个字符的分布移动了多少（TV）",
+        )
+    )
     return image

@@ -10,6 +10,8 @@ import math
 
 import torch
 
+from ngram_helpers.language import say
+
 
 def pca_2d(vectors: torch.Tensor, fit_rows: list[int] | None = None) -> torch.Tensor:
     """Project ``vectors`` (N, D) onto their first two principal components, as (N, 2).
@@ -72,8 +74,17 @@ def plot_labelled_2d(ax, coords: torch.Tensor, labels: list[str], highlight: str
         color = "tab:red" if label in highlight else "tab:blue"
         ax.scatter(x, y, s=160, color=color, alpha=0.25)
         ax.annotate(label, (x, y), ha="center", va="center", fontsize=10, color=color)
-    ax.scatter([], [], s=60, color="tab:red", alpha=0.4, label=f"vowels ({highlight})")
-    ax.scatter([], [], s=60, color="tab:blue", alpha=0.4, label="the other symbols")
+    ax.scatter(
+        [],
+        [],
+        s=60,
+        color="tab:red",
+        alpha=0.4,
+        label=say(f"vowels ({highlight})", f"元音（{highlight}）"),
+    )
+    ax.scatter(
+        [], [], s=60, color="tab:blue", alpha=0.4, label=say("the other symbols", "其余符号")
+    )
     ax.legend(loc="best")
     ax.set_xlabel("PC 1")
     ax.set_ylabel("PC 2")

@@ -29,6 +29,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
+from ngram_helpers.language import say
+
 if TYPE_CHECKING:
     from ngram_helpers.models import ModelConfig
 
@@ -274,7 +276,7 @@ def bengio_schematic(config: ModelConfig, batch_size: int) -> Figure:
         x += w + gap
     for a, c in zip(boxes[:-1], boxes[1:], strict=True):
         _arrow(ax, a.right(), c.left())
-    _text(ax, _gap(boxes[1], boxes[2]), y + 0.08, "concat", size=9, va="bottom")
+    _text(ax, _gap(boxes[1], boxes[2]), y + 0.08, say("concat", "拼接"), size=9, va="bottom")
     params = [
         (0, f"$C$ (V, E)\n= ({v}, {e})"),
         (2, f"$W_1$ (T·E, H) = ({t * e}, {h})\n$b_1$ (H,) = ({h},)"),
@@ -307,8 +309,8 @@ def word2vec_schematic(words: Sequence[str], centre: int, window: int) -> Figure
     xs = 2.5 + step * (np.arange(len(words)) - centre)
     xs -= min(0.0, xs[0] - 0.45) + max(0.0, xs[-1] - 4.55)  # keep a long sentence in its panel
     near = [j for j in range(len(words)) if j != centre and abs(j - centre) <= window]
-    panels = [("skip-gram", 0.75, 2.55, r"$P(w_o \mid w_c)$")]
-    panels += [("CBOW", 2.55, 0.75, r"$P(w_c \mid \bar{\mathbf{v}}_o)$")]
+    panels = [(say("skip-gram", "跳元模型"), 0.75, 2.55, r"$P(w_o \mid w_c)$")]
+    panels += [(say("CBOW", "连续词袋（CBOW）"), 2.55, 0.75, r"$P(w_c \mid \bar{\mathbf{v}}_o)$")]
     for k, (title, centre_y, context_y, formula) in enumerate(panels):
         ax = _canvas(fig, (0.5 * k, 0, 0.5, 1))
         _text(ax, 2.5, 3.5, f"{title},  $m = {window}$", size=12)
@@ -369,7 +371,7 @@ def negative_sampling_schematic(
         ax, 3.8, (group_top + group_bottom) / 2, "", 1.75, group_top - group_bottom, "group"
     )
     _text(ax, 9.2, group.y, f"$K = {k}$", size=12)
-    noise = r"noise: $P(w) \propto \mathrm{count}(w)^{0.75}$"
+    noise = say("noise", "噪声") + r": $P(w) \propto \mathrm{count}(w)^{0.75}$"
     source = _box(ax, 3.8, 0.6, noise, w=3.4, kind="noise", size=11)
     _arrow(ax, source.top(), group.bottom(), color=MUTED)
     loss = r"$\ell = -\log\sigma(\mathbf{u}_o^\top\mathbf{v}_c)"

@@ -21,6 +21,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 
 from ngram_helpers.experiments import get_row
+from ngram_helpers.language import say
 from ngram_helpers.results import Table, read_table
 
 
@@ -178,7 +179,10 @@ class SeedResults:
                 markersize=4,
                 elinewidth=1.5,
                 capsize=3,
-                label=f"this split: val, mean and range of {runs} seeds",
+                label=say(
+                    f"this split: val, mean and range of {runs} seeds",
+                    f"本划分：验证集，{runs} 个种子的均值和范围",
+                ),
             )
             ax.scatter(
                 [self.test[name].mean for name in names],
@@ -186,7 +190,7 @@ class SeedResults:
                 facecolors="none",
                 edgecolors="tab:blue",
                 s=22,
-                label="this split: test, mean",
+                label=say("this split: test, mean", "本划分：测试集，均值"),
             )
             if self.lesson_split:
                 ax.scatter(
@@ -195,16 +199,26 @@ class SeedResults:
                     color="tab:orange",
                     marker="x",
                     s=20,
-                    label="2018 split: val, one seed",
+                    label=say("2018 split: val, one seed", "2018 划分：验证集，一个种子"),
                 )
             ax.grid(axis="x", alpha=0.3)
         ax_all.set_yticks(rows, names, fontsize=8)
         ax_all.invert_yaxis()
         ax_all.set_xlim(*xlim)
-        ax_all.set_title("every row")
+        ax_all.set_title(say("every row", "所有行"))
         ax_zoom.set_xlim(*zoom)
-        ax_zoom.set_title(f"zoomed: the rows between {zoom[0]} and {zoom[1]}")
-        fig.supxlabel(f"loss (nats per character), lower is better; uniform guessing {uniform:.2f}")
+        ax_zoom.set_title(
+            say(
+                f"zoomed: the rows between {zoom[0]} and {zoom[1]}",
+                f"放大：{zoom[0]} 到 {zoom[1]} 之间的行",
+            )
+        )
+        fig.supxlabel(
+            say(
+                f"loss (nats per character), lower is better; uniform guessing {uniform:.2f}",
+                f"损失（每个字符的 nat），越低越好；均匀猜测为 {uniform:.2f}",
+            )
+        )
         handles, labels = ax_zoom.get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside upper center", ncols=3)
         plt.show()
