@@ -309,8 +309,8 @@ def word2vec_schematic(words: Sequence[str], centre: int, window: int) -> Figure
     xs = 2.5 + step * (np.arange(len(words)) - centre)
     xs -= min(0.0, xs[0] - 0.45) + max(0.0, xs[-1] - 4.55)  # keep a long sentence in its panel
     near = [j for j in range(len(words)) if j != centre and abs(j - centre) <= window]
-    panels = [(say("skip-gram", "跳元模型"), 0.75, 2.55, r"$P(w_o \mid w_c)$")]
-    panels += [(say("CBOW", "连续词袋（CBOW）"), 2.55, 0.75, r"$P(w_c \mid \bar{\mathbf{v}}_o)$")]
+    panels = [("skip-gram", 0.75, 2.55, r"$P(w_o \mid w_c)$")]
+    panels += [("CBOW", 2.55, 0.75, r"$P(w_c \mid \bar{\mathbf{v}}_o)$")]
     for k, (title, centre_y, context_y, formula) in enumerate(panels):
         ax = _canvas(fig, (0.5 * k, 0, 0.5, 1))
         _text(ax, 2.5, 3.5, f"{title},  $m = {window}$", size=12)
@@ -371,7 +371,7 @@ def negative_sampling_schematic(
         ax, 3.8, (group_top + group_bottom) / 2, "", 1.75, group_top - group_bottom, "group"
     )
     _text(ax, 9.2, group.y, f"$K = {k}$", size=12)
-    noise = say("noise", "噪声") + r": $P(w) \propto \mathrm{count}(w)^{0.75}$"
+    noise = r"noise: $P(w) \propto \mathrm{count}(w)^{0.75}$"  # mathtext: no Han glyphs
     source = _box(ax, 3.8, 0.6, noise, w=3.4, kind="noise", size=11)
     _arrow(ax, source.top(), group.bottom(), color=MUTED)
     loss = r"$\ell = -\log\sigma(\mathbf{u}_o^\top\mathbf{v}_c)"

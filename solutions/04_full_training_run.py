@@ -4,25 +4,23 @@ Try each exercise in the notebook first: the check cell tells you what is still 
 sentence teaches more than reading an answer. Come here once you have a solution of your own, or
 when you are stuck for good.
 
-Some answers need the notebook's objects (the trained model's ``table``, ``data``, the
-checkpoint's path); those solutions are functions that take them, and the comment above each
+Some answers need the notebook's objects (the trained ``model``, its ``table``, ``data``);
+those solutions are functions that take them, and the comment above each
 one shows the line the notebook's answer cell would hold.
 """
 
 from __future__ import annotations
 
 import math
-import shutil
-import tempfile
+from collections import Counter
 from collections.abc import Callable
-from pathlib import Path
 
 import torch
 
-from ngram_helpers.checkpoint import CheckpointError, load_checkpoint
-from ngram_helpers.data import NamesData, Tokenizer
+from ngram_helpers.context_probe import context_probe
+from ngram_helpers.data import END, END_GLYPH, NamesData, Tokenizer
 from ngram_helpers.exercises.nb04_full_training_run import short_run_val_losses
-from ngram_helpers.models import ModelConfig
+from ngram_helpers.models import MLP, ModelConfig
 from ngram_helpers.sample import (
     LogitTable,
     draw_names,
@@ -31,7 +29,7 @@ from ngram_helpers.sample import (
     origin_shares,
     sample_from_table,
 )
-from ngram_helpers.train import TrainConfig, model_config_for
+from ngram_helpers.train import TrainConfig
 
 # ----------------------------------------------------------------------------------------------
 # Exercise 4.1 · A warm-up before the cosine
@@ -206,41 +204,32 @@ def p_like_top3_for(table: LogitTable, data: NamesData, nucleus_names: Callable)
 
 
 # ----------------------------------------------------------------------------------------------
-# Exercise 4.5 · A checkpoint refused on purpose
+# Exercise 4.5 · A context where the first character matters most
 #
-# In the notebook:  caught = caught_for(CHECKPOINT, data)
+# In the notebook:  first_matters_most = first_position_context(model, data)   ('lle')
 #
-# Two ways a checkpoint can be unusable, and load_checkpoint names each in one line:
-#
-# - the file is damaged: half of a PyTorch file is not a readable zip archive, torch.load raises
-#   one of several long errors, and load_checkpoint turns all of them into "not a readable
-#   checkpoint";
-# - the file is fine but belongs to another model: the stored ModelConfig is compared field by
-#   field with the one we expect, and the message names the field that differs and both values.
-#
-# The real checkpoint is never touched: every file here lives in a temporary folder that
-# disappears at the end of the `with` block. Note where the errors are stored: Python deletes
-# the name of an `except ... as err` clause when the clause ends, so the error has to be kept
-# under another name inside it.
+# Search instead of guessing: count the training stream's windows, and probe the contexts from
+# the most frequent down until one has its largest mean distance at position 1. The first found
+# is "lle" (320 windows). After "lle" the model gives the end of the name 68%: "-elle",
+# "-belle", "-chelle" are endings. The first l is what makes it one: after "ale" the favourite is
+# e at 20% and the end is not among the top three, after "ile" and "ele" neither. Replace the
+# second l or the e instead and "ll" still says "an ending may be near". The start of a name
+# works the same way: in ".ty" the end token says "a name starts with ty" (then r or l), and "aty"
+# or "nty" is the middle of one (then a or n). The position that carries the information wins
+# the probe, wherever it stands, and it stands last most of the time: over all windows of the
+# training names the last position wins 88.5%, the middle 10.2%, the first 1.3% (the check
+# prints these for the notebook's model).
 
 
-def caught_for(checkpoint_path: Path, data: NamesData) -> tuple[CheckpointError, CheckpointError]:
-    """The refusals of a copy cut to half its bytes, and of a whole copy expecting hidden 256."""
-    with tempfile.TemporaryDirectory() as folder:
-        whole = Path(folder) / "whole.pt"
-        shutil.copyfile(checkpoint_path, whole)
-        content = whole.read_bytes()
-        cut = Path(folder) / "cut.pt"
-        cut.write_bytes(content[: len(content) // 2])
-        try:
-            load_checkpoint(cut)
-        except CheckpointError as err:
-            cut_short = err
-        try:
-            load_checkpoint(whole, expect_model_config=model_config_for(data, hidden_size=256))
-        except CheckpointError as err:
-            other_shape = err
-    return cut_short, other_shape
+def first_position_context(model: MLP, data: NamesData) -> str:
+    """The most frequent context of the training names whose first position wins the probe."""
+    tokens = data.tokens["train"]
+    windows = Counter(tuple(tokens[i : i + 3]) for i in range(len(tokens) - 3))
+    for context, _ in windows.most_common():
+        text = data.tokenizer.decode(list(context)).replace(END, END_GLYPH)
+        if context_probe(model, data.tokenizer, text).mean(dim=1).argmax() == 0:
+            return text
+    raise ValueError("no context of the training names has its first position winning")
 
 
 # =============================================================================================

@@ -143,6 +143,8 @@ def test_same_names_origins_and_chart_as_python(model, data, exported):
         row = table.row(start_context(data.tokenizer, setting["prefix"], table.context_length))
         logits = table.logits[row : row + 1]
         probs = tempered_probs(logits, setting["temperature"], setting["topK"])[0]
-        assert js["probs"] == pytest.approx(probs.tolist(), abs=1e-6)
+        # float32 (torch) against float64 (JavaScript): a cold temperature multiplies the logits'
+        # rounding, so the bars agree to a relative 1e-4 (invisible on the chart)
+        assert js["probs"] == pytest.approx(probs.tolist(), rel=1e-4, abs=1e-6)
         assert js["reference"] == pytest.approx(torch.softmax(logits[0], 0).tolist(), abs=1e-6)
     assert not close, f"draws decided by rounding, not by the model: {close}"

@@ -11,8 +11,9 @@ Notebook 04 (the full training run) has five exercises, from a quick check to a 
   distributions (``check_top_p``).
 - 4.4 Nucleus against top-k: a nucleus name sampler, and a p at which it invents as many new names
   as top-k 3 (``check_nucleus_like_top_k``).
-- 4.5 A checkpoint refused on purpose: the two ``CheckpointError`` s the learner caught, from a
-  copy cut short and from a copy loaded with the wrong model shape (``check_refused_checkpoints``).
+- 4.5 A context where the first character matters most: a context of the training names in which
+  replacing the first character moves the prediction more than replacing the others, as
+  ``context_probe`` measures it (``check_first_matters_most``).
 
 Every reference answer is computed here from package code: the schedule from ``train.cosine_lr``
 (``warmup_cosine_lr`` below is built on it), the names from ``sample``'s table sampler, and the
@@ -23,15 +24,14 @@ temperature and top-k only, so the reference nucleus lives here).
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import torch
 
-from ngram_helpers.checkpoint import CheckpointError, load_checkpoint
-from ngram_helpers.data import NamesData, NgramTable, Tokenizer
+from ngram_helpers.data import END, END_GLYPH, NamesData, NgramTable, Tokenizer
 from ngram_helpers.evaluate import SplitEvaluator
 from ngram_helpers.exercises.feedback import (
     Feedback,
+    Rejected,
     as_number,
     as_tensor,
     checked,
@@ -676,143 +676,130 @@ def check_nucleus_like_top_k(
 
 
 # -----------------------------------------------------------------------------
-# Exercise 4.5 · A checkpoint refused on purpose
+# Exercise 4.5 · A context where the first character matters most
 
 
-def _reason(error: BaseException) -> str:
-    """The message of a ``CheckpointError`` without the path it starts with."""
-    return str(error).partition(say(": ", "："))[2] or str(error)
+def probe_means(table: LogitTable, contexts: torch.Tensor) -> torch.Tensor:
+    """(N, T): each context's (a row of token ids) mean ``context_probe`` distance per position.
+
+    The same measurement as ``context_probe(model, tokenizer, context).mean(dim=1)``, read from the
+    table instead of running the model: replacing position t by token v moves the context's row
+    number by (v - old token) * V**(T-1-t), so every variant is a row lookup.
+    """
+    probs = torch.softmax(table.logits.float(), dim=1)
+    places = torch.tensor(table.place_values)
+    rows = (contexts * places).sum(dim=1)
+    own = probs[rows][:, None, :]  # (N, 1, V)
+    means = []
+    for t, place in enumerate(table.place_values):
+        variants = (rows - contexts[:, t] * place)[:, None] + torch.arange(table.vocab_size) * place
+        means.append((0.5 * (probs[variants] - own).abs().sum(dim=2)).mean(dim=1))
+    return torch.stack(means, dim=1)
 
 
-def _is_about(error: BaseException, path: Path) -> bool:
-    """Whether the path a ``CheckpointError`` message starts with is ``path``."""
-    named = str(error).partition(say(": ", "："))[0]
+_stream_contexts: dict[int, tuple[NamesData, torch.Tensor, torch.Tensor]] = {}
+
+
+def stream_contexts(data: NamesData, context_length: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The distinct contexts of the training stream's windows and how often each occurs."""
+    key = id(data)
+    if key not in _stream_contexts or _stream_contexts[key][0] is not data:
+        tokens = torch.tensor(data.tokens["train"])
+        windows = tokens.unfold(0, context_length, 1)[:-1]  # each window has a next token
+        _stream_contexts[key] = (data, *torch.unique(windows, dim=0, return_counts=True))
+    return _stream_contexts[key][1], _stream_contexts[key][2]
+
+
+def winning_shares(table: LogitTable, data: NamesData) -> list[float]:
+    """The share of the training stream's windows in which each position wins the probe."""
+    contexts, counts = stream_contexts(data, table.context_length)
+    winners = probe_means(table, contexts).argmax(dim=1)
+    shares = torch.bincount(winners, weights=counts.double(), minlength=table.context_length)
+    return (shares / counts.sum()).tolist()
+
+
+def _as_context(answer: object, tokenizer: Tokenizer, context_length: int) -> list[int]:
+    """The learner's context as token ids ('.' for the end token), or a "not yet" saying why not."""
+    require(
+        isinstance(answer, str),
+        say(
+            f"first_matters_most should be a string like 'emm', not {type(answer).__name__}",
+            f"first_matters_most 应当是像 'emm' 这样的字符串，而不是 {type(answer).__name__}",
+        ),
+    )
+    require(
+        len(answer) == context_length,
+        say(
+            f"{answer!r} has {len(answer)} characters; the model reads {context_length}",
+            f"{answer!r} 有 {len(answer)} 个字符；模型读的是 {context_length} 个",
+        ),
+    )
     try:
-        return Path(named).resolve() == path.resolve()
-    except (OSError, ValueError):
-        return False
-
-
-def _require_refusal(error: object, which: str, real: Path) -> None:
-    """Stop with a "not yet" unless ``error`` is a ``CheckpointError`` about a copy."""
-    require(
-        isinstance(error, BaseException),
-        say(
-            f"the {which} item is a {type(error).__name__}, not an error: keep the exception you "
-            "caught (`except CheckpointError as err:`)",
-            f"{which}元素是 {type(error).__name__}，不是错误：要保留你捕获的异常（`except "
-            "CheckpointError as err:`）",
-        ),
-    )
-    require(
-        isinstance(error, CheckpointError),
-        say(
-            f"the {which} error is a {type(error).__name__}, not a CheckpointError: load the file "
-            "with load_checkpoint, which turns whatever goes wrong into one line",
-            f"{which}错误是 {type(error).__name__}，不是 CheckpointError：请用 load_checkpoint "
-            "加载文件，它会把任何出错的情况变成一行说明",
-        ),
-    )
-    require(
-        say("checkpoint not found", "找不到检查点") not in str(error),
-        say(
-            f"the {which} error says there was no file to load: load the copy after writing it, "
-            "while its temporary folder still exists (inside the `with` block)",
-            f"{which}错误说没有可加载的文件：要在写好副本之后、它的临时文件夹还在的时候（在 `with` "
-            "块里）加载它",
-        ),
-    )
-    require(
-        not _is_about(error, real),
-        say(
-            f"the {which} error is about the real checkpoint ({real.name}); copy it into a "
-            "temporary folder and damage or load only the copy",
-            f"{which}错误针对的是真正的检查点（{real.name}）；请把它复制到临时文件夹里，"
-            "只损坏或加载那份副本",
-        ),
-    )
+        return tokenizer.encode(answer.replace(END_GLYPH, END))
+    except ValueError as err:
+        raise Rejected(wrong(str(err))) from None
 
 
 @checked
-def check_refused_checkpoints(caught: object, checkpoint_path: str | Path) -> Feedback:
-    """Exercise 4.5: ``caught`` holds the refusal of a cut-short copy, then of a wrong shape.
+def check_first_matters_most(
+    first_matters_most: object, table: LogitTable, data: NamesData
+) -> Feedback:
+    """Exercise 4.5: a context of the training names whose first position wins the probe.
 
-    Both must be ``CheckpointError`` s raised by ``load_checkpoint`` for a copy (never for the
-    real file at ``checkpoint_path``, which must still load afterwards).
+    The probe is ``context_probe``'s mean distance per position, read from the table
+    (``probe_means``); the context must occur in the training stream. A correct answer also
+    earns the share of the stream's windows each position wins, to set against the prediction.
     """
-    if caught is None:
+    if first_matters_most is None:
         return not_attempted(
-            say("Fill in `caught` in the cell above", "在上面的单元格里填好 `caught`")
-        )
-    require(
-        isinstance(caught, tuple | list) and len(caught) == 2,
-        say(
-            "`caught` should be a pair (the error for the cut-short copy, the error for the wrong "
-            f"shape), not {type(caught).__name__}",
-            "`caught` 应当是一对（截短副本的错误，形状不对的错误），而不是 "
-            f"{type(caught).__name__}",
-        )
-        + (
-            say(f" of length {len(caught)}", f"（长度 {len(caught)}）")
-            if isinstance(caught, tuple | list)
-            else ""
-        ),
-    )
-    real = Path(checkpoint_path)
-    cut_short, other_shape = caught
-    _require_refusal(cut_short, say("first", "第一个"), real)
-    _require_refusal(other_shape, say("second", "第二个"), real)
-    first, second = _reason(cut_short), _reason(other_shape)
-    if (
-        say("not a readable checkpoint", "不是可读取的检查点") in second
-        and say("differs", "不同") in first
-    ):
-        return wrong(
             say(
-                "the two errors are the right ones in the wrong order: cut short first",
-                "两个错误都对，但顺序反了：截短的那个在前",
+                "Set `first_matters_most` in the cell above",
+                "在上面的单元格里设置 `first_matters_most`",
             )
         )
+    context = _as_context(first_matters_most, data.tokenizer, table.context_length)
+    shown_context = data.tokenizer.decode(context).replace(END, END_GLYPH)
+    contexts, counts = stream_contexts(data, table.context_length)
+    found = (contexts == torch.tensor(context)).all(dim=1)
+    times = int(counts[found].sum())
     require(
-        say("not a readable checkpoint", "不是可读取的检查点") in first,
+        times > 0,
         say(
-            f"the first error says {first!r}; load the copy cut short, without any expect_* "
-            "arguments: it should be refused as not readable",
-            f"第一个错误说的是 {first!r}；请加载截短的副本，不带任何 expect_* 参数："
-            "它应当因为无法读取而被拒绝",
+            f"{shown_context!r} never occurs in the training names, so the model never learned "
+            "what follows it: choose a context from data.tokens['train']",
+            f"{shown_context!r} 在训练集的名字里从未出现，模型从没学过它后面跟什么："
+            "请从 data.tokens['train'] 里选一个上下文",
+        ),
+    )
+    means = probe_means(table, torch.tensor([context]))[0].tolist()
+    numbers = ", ".join(f"{m:.2f}" for m in means)
+    winner = max(range(len(means)), key=means.__getitem__)
+    require(
+        winner != len(means) - 1,
+        say(
+            f"in {shown_context!r} the last position moves the prediction most (mean distances "
+            f"{numbers}), as in most contexts: look for one where the first number is the largest",
+            f"在 {shown_context!r} 里，最后一个位置对预测的影响最大（平均距离 {numbers}），"
+            "大多数上下文都是这样：请找一个第一个数最大的上下文",
         ),
     )
     require(
-        say("not a readable checkpoint", "不是可读取的检查点") not in second,
+        winner == 0,
         say(
-            "the second error says the file is not readable: load the intact copy, not the cut one",
-            "第二个错误说文件无法读取：请加载完整的副本，而不是截短的那份",
+            f"in {shown_context!r} the middle position wins (mean distances {numbers}), not the "
+            "first: close, keep looking",
+            f"在 {shown_context!r} 里胜出的是中间的位置（平均距离 {numbers}），不是第一个："
+            "很接近了，继续找",
         ),
     )
-    require(
-        say("model configuration differs", "模型配置不同") in second and "hidden_size" in second,
-        say(
-            f"the second error says {second!r}; it should say that the model configuration differs "
-            "in hidden_size (expect_model_config=model_config_for(data, hidden_size=256))",
-            f"第二个错误说的是 {second!r}；它应当说模型配置在 hidden_size "
-            "上不同（expect_model_config=model_config_for(data, hidden_size=256)）",
-        ),
-    )
-    try:
-        load_checkpoint(real)
-    except CheckpointError as err:
-        return wrong(
-            say(
-                "both refusals are right, but the real checkpoint no longer loads "
-                f"({_reason(err)}): delete it, then run the run and 'Saving the run' cells again",
-                f"两次拒绝都对，但真正的检查点已经无法加载（{_reason(err)}）：请删掉它，"
-                "然后重新运行训练单元格和“Saving the run”那几个单元格",
-            )
-        )
+    shares = ", ".join(f"{share:.1%}" for share in winning_shares(table, data))
     return correct(
         say(
-            f"both copies refused, each in one line: {first!r} and {second!r}; the real checkpoint "
-            "still loads",
-            f"两份副本都被拒绝了，各用一行说明：{first!r} 和 {second!r}；真正的检查点仍能加载",
+            f"{shown_context!r} (it occurs {times:,d} times in the training names): mean "
+            f"distances {numbers}, the first position wins. Over all windows of the training "
+            f"names, positions 1, 2 and 3 win {shares}: compare that with your prediction",
+            f"{shown_context!r}（在训练集的名字里出现 {times:,d} 次）：平均距离 {numbers}，"
+            f"第一个位置胜出。在训练集名字的所有窗口中，位置 1、2、3 胜出的比例是 {shares}："
+            "和你的预测比一比",
         )
     )

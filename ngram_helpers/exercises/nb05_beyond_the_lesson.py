@@ -3,9 +3,9 @@
 Notebook 05 (beyond the lesson: one fair results table) has five exercises, from a quick check to
 a small project:
 
-- 5.1 Reading the finder, as a rule: ``suggest_peak_rate(lrs, losses)``, a tenth of the rate
-  where the smoothed finder loss is lowest, on the notebook's sweep and two made-up ones
-  (``check_suggest_peak_rate``).
+- 5.1 Predict, then measure: the finder from three seeds: the two readings of the notebook's
+  learning-rate finder (steepest fall, lowest loss) for the lesson's model from seeds 1337, 1338
+  and 1339, checked against sweeps run here (``check_finder_seeds``).
 - 5.2 Predict, then measure: which steps survive the seed rule? ``is_real_gain(new, old)``,
   the rule of the notebook as a function, on made-up pairs of seeds and then on every one-change
   step between the table's MLP rows (``check_is_real_gain``).
@@ -24,7 +24,6 @@ recognised by computing it too, so that the sentence names the mistake.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from numbers import Integral
 
@@ -48,20 +47,21 @@ from ngram_helpers.exercises.feedback import (
     tensors_close,
     wrong,
 )
-from ngram_helpers.experiments import RowResult, get_row, setting_text
+from ngram_helpers.experiments import RowResult, build_row_model, get_row, variant
 from ngram_helpers.files import PROJECT
 from ngram_helpers.language import say
+from ngram_helpers.lr_finder import lr_range_test
 from ngram_helpers.mixture import mixture_loss, mixture_weights
 from ngram_helpers.models import MLP
 from ngram_helpers.ngrams import context_ids, modified_discounts
 from ngram_helpers.seed_spread import Spread, beyond_spread, read_spreads
-from ngram_helpers.train import TrainConfig
 
 # ---------------------------------------------------------------------------------------------
-# Exercise 5.1 · Reading the finder, as a rule
+# Exercise 5.1 · Predict, then measure: the finder from three seeds
 
 SMOOTH_KEEP = 0.9  # the notebook's ``smooth``: an exponential moving average keeping 0.9
-PEAK_FRACTION = 0.1  # the rule: a peak rate a tenth of the rate of lowest smoothed loss
+SLOPE_SPAN = 10  # the notebook's steepest fall: the smoothed loss's drop over 10 steps
+FINDER_SEEDS = (1337, 1338, 1339)
 
 
 def smoothed(values: list[float], keep: float = SMOOTH_KEEP) -> list[float]:
@@ -77,157 +77,120 @@ def _lowest(values: list[float]) -> int:
     return min(range(len(values)), key=values.__getitem__)
 
 
-def suggested_peak(lrs: list[float], losses: list[float]) -> float:
-    """The rule of exercise 5.1: a tenth of the rate at which the smoothed loss is lowest."""
-    return PEAK_FRACTION * lrs[_lowest(smoothed(losses))]
+def finder_readings(lrs: list[float], losses: list[float]) -> tuple[float, float]:
+    """The notebook's two readings of a sweep: (rate of steepest fall, rate of lowest loss).
 
-
-def made_up_sweeps() -> dict[str, tuple[list[float], list[float]]]:
-    """Two finder sweeps with known shapes: one lucky batch, and one stopped early.
-
-    Both run over rates growing geometrically from 1e-5 to 1e-1. The loss is a bowl in
-    log10(rate), lowest at 10^-2.5; the first sweep has one batch far below the trend early on
-    (the lowest raw loss, but not the lowest smoothed one), the second climbs fast after its
-    bottom and stops part way, as the finder does once the loss blows up.
+    Both are read off the smoothed loss, as the notebook's cell does: the steepest fall is the
+    middle of the 10-step window whose smoothed loss drops most.
     """
-    num = 120
-    lrs = [1e-5 * 1e4 ** (i / (num - 1)) for i in range(num)]
-    bowl = [2.4 + 0.3 * (math.log10(lr) + 2.5) ** 2 for lr in lrs]
-    lucky = list(bowl)
-    lucky[20] -= 1.5
-    steep = [2.4 + 0.3 * (u + 2.8) ** 2 + 3 * max(0.0, u + 2.8) for u in map(math.log10, lrs)]
-    stopped = steep[:100]
-    return {
-        say("a sweep with one lucky batch", "有一个幸运批次的扫描"): (lrs, lucky),
-        say("a sweep stopped early", "提前停止的扫描"): (lrs, stopped),
-    }
-
-
-def _rate_mistake(rate: float, lrs: list[float], losses: list[float]) -> str | None:
-    """What a wrong reading of one sweep did, if it is a known mistake; None otherwise."""
     smooth = smoothed(losses)
-    at_smooth, at_raw = _lowest(smooth), _lowest(losses)
-    mistakes = [
-        (
-            lrs[at_smooth],
-            say(
-                "that is the rate where the smoothed loss is lowest, where the steps start to "
-                "overshoot; the rule takes a tenth of it, to stay clear of that edge",
-                "这是平滑后损失最低处的学习率，步子从这里开始越过谷底；规则取它的十分之一，"
-                "以远离这个边缘",
-            ),
-        ),
-        (
-            PEAK_FRACTION * lrs[at_raw],
-            say(
-                "you read the lowest single batch loss; one lucky batch is not the trend: smooth "
-                "the losses first (`smooth`, keep 0.9) and read the lowest smoothed value",
-                "你读的是单个批次的最低损失；一个幸运的批次代表不了趋势：先平滑损失（`smooth`，"
-                "保留系数 0.9），再读平滑后的最低值",
-            ),
-        ),
-        (
-            lrs[at_raw],
-            say(
-                "that is the rate of the lowest single batch loss: smooth the losses first, then "
-                "take a tenth of the rate where the smoothed loss is lowest",
-                "这是单个批次损失最低处的学习率：先平滑损失，再取平滑后损失最低处学习率的十分之一",
-            ),
-        ),
-        (
-            smooth[at_smooth],
-            say(
-                "that is the lowest smoothed loss, not a learning rate",
-                "这是平滑后的最低损失，不是学习率",
-            ),
-        ),
-        (
-            PEAK_FRACTION * smooth[at_smooth],
-            say(
-                "that is a tenth of a loss, not a learning rate",
-                "这是一个损失的十分之一，不是学习率",
-            ),
-        ),
-        (
-            float(at_smooth),
-            say(
-                "that is a position in the list: return the learning rate there",
-                "这是列表中的一个位置：要返回那里的学习率",
-            ),
-        ),
-        (
-            at_smooth / 10,
-            say(
-                "that is a tenth of a position in the list, not of the learning rate",
-                "这是列表位置的十分之一，而不是学习率的十分之一",
-            ),
-        ),
-    ]
-    return next((message for value, message in mistakes if numbers_close(rate, value)), None)
+    drops = [smooth[i + SLOPE_SPAN] - smooth[i] for i in range(len(smooth) - SLOPE_SPAN)]
+    return lrs[_lowest(drops) + SLOPE_SPAN // 2], lrs[_lowest(smooth)]
+
+
+_sweeps: dict[tuple, tuple[NamesData, dict[int, list[float]]]] = {}
+
+
+def seed_sweeps(lrs: list[float], data: NamesData) -> dict[int, list[float]]:
+    """The finder's losses for the lesson's row from each of ``FINDER_SEEDS`` (kept per data)."""
+    key = (id(data), tuple(lrs))
+    if key not in _sweeps or _sweeps[key][0] is not data:
+        lesson = get_row("mlp-lesson")
+        sweeps = {
+            seed: lr_range_test(
+                build_row_model(variant("seed", lesson, init_seed=seed), data), data, lrs
+            )
+            for seed in FINDER_SEEDS
+        }
+        _sweeps[key] = (data, sweeps)
+    return _sweeps[key][1]
+
+
+def _reading_mistake(got: tuple[float, float], lrs: list[float], losses: list[float]) -> str:
+    """Why one seed's pair differs from the notebook's readings, as far as it can be told."""
+    steepest, lowest = finder_readings(lrs, losses)
+    if numbers_close(got[0], lowest) and numbers_close(got[1], steepest):
+        return say(
+            "the two readings are swapped: (steepest fall, lowest loss)",
+            "两个读数的顺序反了：应当是（下降最快处，损失最低处）",
+        )
+    if numbers_close(got[1], lrs[_lowest(losses)]):
+        return say(
+            "the lowest point is the raw batch losses' minimum: smooth them first, as the "
+            "notebook's cell does",
+            "最低点取的是未平滑的批量损失的最小值：要先像笔记本里那样平滑",
+        )
+    if max(got) > lrs[-1] or min(got) < lrs[0]:
+        return say(
+            "these are not rates of the sweep (losses, perhaps?): read the rate at each point",
+            "这些不是扫描里的学习率（也许是损失？）：要读出每个点对应的学习率",
+        )
+    return say(
+        "not the notebook's readings of that seed's sweep",
+        "不是笔记本对这个种子的扫描所做的读数",
+    )
 
 
 @checked
-def check_suggest_peak_rate(
-    suggest_peak_rate: object, lrs: list[float], losses: list[float]
-) -> Feedback:
-    """Exercise 5.1: the rule read off the notebook's finder sweep and two made-up sweeps.
+def check_finder_seeds(readings: object, lrs: list[float], data: NamesData) -> Feedback:
+    """Exercise 5.1: each seed's (steepest fall, lowest loss) rates, against sweeps run here.
 
-    ``lrs`` and ``losses`` are the notebook's sweep (its rates and the finder's batch losses);
-    the made-up sweeps catch a reading that only works on one curve, or that reads the noise.
+    ``readings`` maps each of ``FINDER_SEEDS`` to a pair of rates. A pair that is the seed-1337
+    sweep's again (a model built without the seed), swapped, read from unsmoothed losses or not
+    a rate at all is named.
     """
-    if suggest_peak_rate is None:
+    if readings is None:
         return not_attempted(
-            say(
-                "Write the body of `suggest_peak_rate` in the cell above",
-                "在上面的单元格里写出 `suggest_peak_rate` 的函数体",
-            )
+            say("Fill in `readings` in the cell above", "在上面的单元格里填好 `readings`")
         )
     require(
-        callable(suggest_peak_rate),
+        isinstance(readings, dict) and set(readings) == set(FINDER_SEEDS),
         say(
-            "`suggest_peak_rate` should be a function of lrs, losses",
-            "`suggest_peak_rate` 应当是 lrs、losses 的函数",
+            "`readings` should be a dict with the keys 1337, 1338 and 1339 (the seeds)",
+            "`readings` 应当是以 1337、1338、1339（种子）为键的字典",
         ),
     )
-    sweeps = {
-        say("the notebook's sweep", "笔记本里的扫描"): (list(lrs), list(losses))
-    } | made_up_sweeps()
-    for label, (rates, sweep_losses) in sweeps.items():
-        got = suggest_peak_rate(list(rates), list(sweep_losses))
-        if got is None:
-            return not_attempted(
-                say(
-                    "Write the body of `suggest_peak_rate` in the cell above",
-                    "在上面的单元格里写出 `suggest_peak_rate` 的函数体",
-                )
-            )
-        rate = as_number(
-            got, say(f"suggest_peak_rate on {label}", f"suggest_peak_rate 在{label}上")
+    sweeps, answers = seed_sweeps(list(lrs), data), {}
+    for seed in FINDER_SEEDS:
+        pair = readings[seed]
+        require(
+            isinstance(pair, tuple | list) and len(pair) == 2,
+            say(
+                f"readings[{seed}] should be a pair (steepest fall, lowest loss)",
+                f"readings[{seed}] 应当是一对（下降最快处，损失最低处）",
+            ),
         )
-        expected = suggested_peak(rates, sweep_losses)
-        if not numbers_close(rate, expected, rel=1e-6):
-            mistake = _rate_mistake(rate, rates, sweep_losses) or (
-                say(
-                    "not a tenth of the rate where the loss smoothed by `smooth` is lowest",
-                    "不是用 `smooth` 平滑后损失最低处学习率的十分之一",
-                )
-            )
+        name = say(f"a rate of readings[{seed}]", f"readings[{seed}] 中的学习率")
+        answers[seed] = (as_number(pair[0], name), as_number(pair[1], name))
+    expected = {seed: finder_readings(list(lrs), losses) for seed, losses in sweeps.items()}
+    first = expected[FINDER_SEEDS[0]]
+    for seed in FINDER_SEEDS:
+        got = answers[seed]
+        if all(numbers_close(a, b, rel=1e-6) for a, b in zip(got, expected[seed], strict=True)):
+            continue
+        if seed != FINDER_SEEDS[0] and all(map(numbers_close, got, first)):
             return wrong(
                 say(
-                    f"on {label} your function gives {rate:.3g}: {mistake}",
-                    f"在{label}上，你的函数给出 {rate:.3g}：{mistake}",
+                    f"seed {seed} gives seed 1337's readings: build its model from "
+                    f"variant('seed', lesson, init_seed={seed})",
+                    f"种子 {seed} 给出的是种子 1337 的读数：要用 "
+                    f"variant('seed', lesson, init_seed={seed}) 构建它的模型",
                 )
             )
-    ours = suggested_peak(list(lrs), list(losses))
-    lesson = TrainConfig().learning_rate
+        mistake = _reading_mistake(got, list(lrs), sweeps[seed])
+        return wrong(say(f"seed {seed}: {mistake}", f"种子 {seed}：{mistake}"))
+    steep = [expected[seed][0] for seed in FINDER_SEEDS]
+    low = [expected[seed][1] for seed in FINDER_SEEDS]
     return correct(
         say(
-            f"on this notebook's sweep the rule suggests a peak rate of {ours:.1e}; the lesson's "
-            f"{setting_text(lesson)} is {lesson / ours:.1f} times that, and it works: the rule is "
-            "a cautious starting point, not the best rate for a given run",
-            f"在本笔记本的扫描上，规则建议的峰值学习率是 {ours:.1e}；原课程的 "
-            f"{setting_text(lesson)} 是它的 {lesson / ours:.1f} 倍，而且效果很好："
-            "这条规则是一个谨慎的起点，而不是某次训练的最佳学习率",
+            f"the lowest point lands at {', '.join(f'{r:.2e}' for r in low)} (the largest "
+            f"{max(low) / min(low):.2f} times the smallest), the steepest fall at "
+            f"{', '.join(f'{r:.2e}' for r in steep)} ({max(steep) / min(steep):.2f} times): "
+            "compare with your prediction. A reading that moves with the seed is not a finding",
+            f"最低点落在 {', '.join(f'{r:.2e}' for r in low)}（最大和最小相差 "
+            f"{max(low) / min(low):.2f} 倍），下降最快处落在 {', '.join(f'{r:.2e}' for r in steep)}"
+            f"（相差 {max(steep) / min(steep):.2f} 倍）：和你的预测比一比。"
+            "随种子变动的读数算不上发现",
         )
     )
 

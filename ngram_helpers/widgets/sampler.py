@@ -58,11 +58,17 @@ class ProbabilityChart:
         zeros = [0.0] * len(chars)
         self.bars = ax.stairs(zeros, edges, fill=True, color="tab:blue", alpha=0.7, animated=True)
         self.outline = ax.stairs(zeros, edges, color="gray", linewidth=1, animated=True)
-        ax.set_title("next-character probabilities (gray: temperature 1, no top-k)", fontsize=9)
+        ax.set_title(
+            say(
+                "next-character probabilities (gray: temperature 1, no top-k)",
+                "下一个字符的概率（灰线：温度 1，不用 top-k）",
+            ),
+            fontsize=9,
+        )
         ax.set_xticks(range(len(chars)), [shown(c) for c in chars], fontsize=8)
         ax.set_xlim(edges[0], edges[-1])
         ax.set_ylim(0, 1)
-        ax.set_ylabel("probability", fontsize=8)
+        ax.set_ylabel(say("probability", "概率"), fontsize=8)
         ax.tick_params(axis="y", labelsize=8)
         ax.grid(axis="y", alpha=0.3)
         self.axes = ax
@@ -230,21 +236,44 @@ class NameSampler(widgets.VBox):
         return self.plot.render(self.probs, reference)
 
     def _repr_mimebundle_(self, **kwargs) -> dict:
-        """The live widget for JupyterLab, plus a static copy for pages that cannot run it.
+        """The live widget for JupyterLab, plus a still copy for pages that cannot run it.
 
-        A stored notebook read on the web (GitHub, nbviewer) shows the chart as a picture instead of
-        the default text, which spells out every control.
+        JupyterLab shows the live widget. A stored notebook read on the web (GitHub, nbviewer), or
+        opened without its kernel, shows ``still_html`` instead: the draw the widget made when the
+        cell ran, with the settings it was made with. Nothing is printed under the widget, since
+        printed names would stay behind when the controls move.
         """
         bundle = super()._repr_mimebundle_(**kwargs)
+        bundle["text/html"] = self.still_html()
         bundle["image/png"] = base64.b64encode(bytes(self.chart.value)).decode("ascii")
-        bundle["text/plain"] = say(
-            "Name sampler (run the notebook to move its controls)",
-            "名字生成器（运行笔记本后才能拖动它的控件）",
-        )
+        bundle["text/plain"] = "\n".join([self.settings_line(), self.summary()])
         return bundle
 
+    def settings_line(self) -> str:
+        """The controls' values in one line, saying which draw a still copy shows."""
+        return say(
+            f"Name sampler (run the notebook to move its controls): temperature "
+            f"{self.temperature.value:.2f}, top-k {self.top_k.value}, seed {self.seed.value}, "
+            f"prefix {self.prefix.value.strip().lower()!r}",
+            f"名字生成器（运行笔记本后才能拖动它的控件）：温度 {self.temperature.value:.2f}，"
+            f"top-k {self.top_k.value}，随机种子 {self.seed.value}，"
+            f"前缀 {self.prefix.value.strip().lower()!r}",
+        )
+
+    def still_html(self) -> str:
+        """The current draw as plain HTML: the settings, the names and the chart."""
+        chart = base64.b64encode(bytes(self.chart.value)).decode("ascii")
+        shown_names = html.escape(self.error) if self.error else self.names_html.value
+        return (
+            f"<p><i>{html.escape(self.settings_line())}</i></p>"
+            '<div style="display: flex; gap: 1em; align-items: flex-start">'
+            f"<div>{shown_names}</div>"
+            f'<div>{self.chart_caption.value}<br><img src="data:image/png;base64,{chart}"></div>'
+            "</div>"
+        )
+
     def summary(self) -> str:
-        """The current names and shares as plain text: the static copy a stored notebook shows."""
+        """The current names and shares as plain text."""
         if self.error:
             return self.error
         shares = origin_shares(self.origins)

@@ -3,7 +3,7 @@
 请先在笔记本里自己做每道练习：检查单元格会告诉你哪里还不对，那句话比读答案更有收获。等你有了
 自己的解答，或者确实卡住了，再来这里看。
 
-有些答案要用到笔记本里的对象（``grams``、``data``）；这些解答写成以它们为参数的函数，每个函数上方
+有些答案要用到笔记本里的对象（``lrs``、``grams``、``data``）；这些解答写成以它们为参数的函数，每个函数上方
 的注释给出笔记本答案单元格里应写的那一行。
 
 这份文件与英文版 ``solutions/05_beyond_the_lesson.py`` 的代码完全相同，只有文档字符串和注释译成了
@@ -15,21 +15,26 @@ from __future__ import annotations
 import torch
 
 from ngram_helpers.data import NamesData
-from ngram_helpers.experiments import RowResult, get_row, run_row, variant
+from ngram_helpers.experiments import RowResult, build_row_model, get_row, run_row, variant
+from ngram_helpers.lr_finder import lr_range_test
 from ngram_helpers.ngrams import modified_discounts
 
 # ----------------------------------------------------------------------------------------------
-# 练习 5.1 · 把读查找器的方法变成规则
+# 练习 5.1 · 先预测，再测量：三个种子下的查找器
 #
-# 查找器在每个学习率下记录一个批量的损失。单个批量的噪声很大（一批容易的名字会碰巧给出很低的
-# 损失），所以规则读的是*平滑后*的曲线：它的最低点，就是更大的步子不再划算、开始冲过头的地方。
-# 把峰值学习率恰好定在这一点，对整次运行来说太冒进了（查找器只看到了从初始模型出发的头几百步），
-# 所以规则退后十倍。
+# 在笔记本里：  readings = finder_readings_by_seed(lrs, data)
 #
-# 值得留意的是：损失列表可能比学习率列表短，因为损失一爆炸查找器就停了；按平滑后最低损失的位置去
-# 索引学习率，不需要任何特殊处理就能应付这种情况。在这个笔记本的扫描上，规则给出的值略低于原课程
-# 的 7e-4，而改动 5 随后用 2e-3 也取得了成功：这条规则是一个稳妥的起点，而不是最优值。多高的峰值
-# 划算，取决于这次运行：余弦调度只有最初的几步接近峰值，而短运行本来就没有几步可用（练习 5.5）。
+# 笔记本把它的扫描读了两次：平滑后的损失下降最快的地方，和它最低的地方。两个读数都来自同一个初始
+# 模型（种子 1337）的一次运行。再从种子 1338 和 1339 各跑一次查找器，问的是：每个读数里有多少属于
+# 模型本身，有多少只是起点的运气。
+#
+# 值得留意的是（在本笔记本的扫描上测得，检查会把它们打印出来）：最低点从每个种子出发都几乎一样
+# （4.19e-03、4.32e-03、4.19e-03：最大是最小的 1.03 倍），而下降最快处移动了 2.16 倍（6.20e-04、
+# 6.20e-04、2.87e-04）。最低点是大步子开始冲过头的地方，是损失曲面的性质，每个起点都一样。下降最快
+# 处是相隔十步的两个带噪声的平滑值之差，又处在损失还下降得很慢的学习率上，几个碰巧的批量就能让它
+# 移动。笔记本里“损失在 6.2e-04 附近下降最快”只是一个种子的读数：原课程的 7e-4 与它相符，但换一个
+# 种子，它同样会笃定地指向 2.9e-04。这就是本笔记本其余部分的规则用在一件工具上：随种子变动的读数
+# 算不上发现。
 
 
 def smooth(values: list[float], keep: float = 0.9) -> list[float]:
@@ -41,11 +46,23 @@ def smooth(values: list[float], keep: float = 0.9) -> list[float]:
     return out
 
 
-def suggest_peak_rate(lrs: list[float], losses: list[float]) -> float:
-    """平滑后的查找器损失最低时对应的学习率的十分之一。"""
+def readings_of(lrs: list[float], losses: list[float]) -> tuple[float, float]:
+    """笔记本对一次扫描的两个读数：（下降最快处的学习率，损失最低处的学习率）。"""
     smoothed = smooth(losses)
     lowest = min(range(len(smoothed)), key=smoothed.__getitem__)
-    return lrs[lowest] / 10
+    slopes = [(smoothed[i + 10] - smoothed[i]) for i in range(len(smoothed) - 10)]
+    steepest = min(range(len(slopes)), key=slopes.__getitem__) + 5
+    return lrs[steepest], lrs[lowest]
+
+
+def finder_readings_by_seed(lrs: list[float], data: NamesData) -> dict[int, tuple[float, float]]:
+    """每个种子的两个读数：查找器在从该种子出发的原课程模型上运行的结果。"""
+    lesson = get_row("mlp-lesson")
+    readings = {}
+    for seed in (1337, 1338, 1339):
+        model = build_row_model(variant("seed", lesson, init_seed=seed), data)
+        readings[seed] = readings_of(lrs, lr_range_test(model, data, lrs))
+    return readings
 
 
 # ----------------------------------------------------------------------------------------------

@@ -6,12 +6,11 @@ which, like the trained model, reproduces familiar names when sampled cold and i
 """
 
 import math
-import shutil
 
 import pytest
 import torch
 
-from ngram_helpers.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from ngram_helpers.context_probe import context_probe
 from ngram_helpers.exercises import nb04_full_training_run as ex
 from ngram_helpers.ngrams import fit_counts
 from ngram_helpers.sample import LogitTable, draw_names, memoised_cdf
@@ -130,62 +129,50 @@ def test_an_empty_warmup_is_not_attempted(names_data):
 
 
 # ---------------------------------------------------------------------------------------------
-# 4.5 · A checkpoint refused on purpose
+# 4.5 · A context where the first character matters most
 
 
-@pytest.fixture
-def real_checkpoint(names_data, small_run, tmp_path):
-    model, config, history = small_run
-    return save_checkpoint(tmp_path / "real" / "names-mlp.pt", model, names_data, config, history)
+@pytest.fixture(scope="module")
+def small_table(small_run):
+    return LogitTable(small_run[0])
 
 
-def refusal(path, **expect):
-    try:
-        load_checkpoint(path, **expect)
-    except CheckpointError as err:
-        return err
-    raise AssertionError(f"{path} loaded")
+def test_the_checks_probe_is_the_notebooks(small_run, small_table, names_data):
+    model, tokenizer = small_run[0], names_data.tokenizer
+    for context in ("emm", "..j", "lle"):
+        ids = torch.tensor([tokenizer.encode(context.replace(".", "\n"))])
+        expected = context_probe(model, tokenizer, context).mean(dim=1)
+        assert torch.allclose(ex.probe_means(small_table, ids)[0], expected, atol=1e-6)
 
 
-def test_the_refused_checkpoints_solution_passes(names_data, real_checkpoint):
-    caught = sol.caught_for(real_checkpoint, names_data)
-    feedback = ex.check_refused_checkpoints(caught, real_checkpoint)
+def test_the_first_matters_most_solution_passes(small_run, small_table, names_data):
+    answer = sol.first_position_context(small_run[0], names_data)
+    feedback = ex.check_first_matters_most(answer, small_table, names_data)
     assert feedback.status == "correct", feedback
-    assert "hidden_size" in feedback.message and str(real_checkpoint.parent) not in feedback.message
+    shares = ex.winning_shares(small_table, names_data)
+    assert sum(shares) == pytest.approx(1) and f"{shares[0]:.1%}" in feedback.message
 
 
-def test_refusal_mistakes_are_named(names_data, real_checkpoint, tmp_path):
-    cut_short, other_shape = sol.caught_for(real_checkpoint, names_data)
-    wrong_shape = model_config_for(names_data, hidden_size=256)
-    of_real = refusal(real_checkpoint, expect_model_config=wrong_shape)
-    missing = refusal(tmp_path / "gone.pt")
-    copy = shutil.copyfile(real_checkpoint, tmp_path / "copy.pt")
-    other_letters = refusal(copy, expect_vocabulary="abc")
+def test_first_matters_most_mistakes_are_named(small_run, small_table, names_data):
+    means = ex.probe_means(small_table, ex.stream_contexts(names_data, 3)[0])
+    contexts = ex.stream_contexts(names_data, 3)[0]
+
+    def a_context(winner):
+        ids = contexts[means.argmax(dim=1) == winner][0].tolist()
+        return names_data.tokenizer.decode(ids).replace("\n", ".")
+
     cases = [
-        ((other_shape, cut_short), "wrong order"),
-        ((cut_short, of_real), "about the real checkpoint"),
-        ((cut_short, missing), "no file to load"),
-        ((RuntimeError("PytorchStreamReader failed"), other_shape), "not a CheckpointError"),
-        ((cut_short, other_letters), "in hidden_size"),
-        (cut_short, "should be a pair"),
-        (("not readable", other_shape), "not an error"),
+        (3, "should be a string"),
+        ("em", "has 2 characters"),
+        ("EMM", "not in the vocabulary"),
+        ("qqq", "never occurs in the training names"),
+        (a_context(2), "the last position moves the prediction most"),
+        (a_context(1), "the middle position wins"),
     ]
-    for caught, says in cases:
-        feedback = ex.check_refused_checkpoints(caught, real_checkpoint)
+    for answer, says in cases:
+        feedback = ex.check_first_matters_most(answer, small_table, names_data)
         assert feedback.status == "wrong" and says in feedback.message, (says, feedback)
-
-
-def test_a_damaged_real_checkpoint_is_reported(names_data, real_checkpoint, tmp_path):
-    caught = sol.caught_for(real_checkpoint, names_data)
-    damaged = tmp_path / "damaged.pt"
-    shutil.copyfile(real_checkpoint, damaged)
-    damaged.write_bytes(damaged.read_bytes()[:100])
-    feedback = ex.check_refused_checkpoints(caught, damaged)
-    assert feedback.status == "wrong" and "no longer loads" in feedback.message
-
-
-def test_no_refusals_yet_is_not_attempted(real_checkpoint):
-    assert ex.check_refused_checkpoints(None, real_checkpoint).status == "empty"
+    assert ex.check_first_matters_most(None, small_table, names_data).status == "empty"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -341,7 +328,7 @@ def test_an_empty_nucleus_is_not_attempted(table, names_data):
 # Every check survives garbage
 
 
-def test_checks_given_garbage_say_so_and_never_raise(table, names_data, small_run, tmp_path):
+def test_checks_given_garbage_say_so_and_never_raise(table, names_data, small_run):
     def raises(*args):
         raise ZeroDivisionError("the learner's bug")
 
@@ -351,7 +338,7 @@ def test_checks_given_garbage_say_so_and_never_raise(table, names_data, small_ru
         lambda answer: ex.check_warmup_cosine(
             lambda *args: answer, names_data, model_config_for(names_data)
         ),
-        lambda answer: ex.check_refused_checkpoints(answer, tmp_path / "names-mlp.pt"),
+        lambda answer: ex.check_first_matters_most(answer, table, names_data),
         lambda answer: ex.check_half_new_temperature(answer, table, names_data),
         ex.check_top_p,
         lambda answer: ex.check_nucleus_like_top_k(answer, 0.6, table, names_data),
@@ -364,11 +351,12 @@ def test_checks_given_garbage_say_so_and_never_raise(table, names_data, small_ru
 
 
 def test_in_chinese_each_check_says_not_attempted_and_correct_in_chinese(
-    chinese, table, names_data, real_checkpoint
+    chinese, table, names_data, small_run
 ):
     nucleus_names = sol.nucleus_sampler(table, names_data.tokenizer)
     p = sol.p_like_top3_for(table, names_data, nucleus_names)
-    caught = sol.caught_for(real_checkpoint, names_data)  # the refusals, in Chinese too
+    small_table = LogitTable(small_run[0])
+    first = sol.first_position_context(small_run[0], names_data)
     temperature = sol.half_new_temperature(table, names_data)
     # (check, the answer as shipped, the solution's answer, what else the check is given)
     answers = [
@@ -381,7 +369,7 @@ def test_in_chinese_each_check_says_not_attempted_and_correct_in_chinese(
             (nucleus_names, p),
             (table, names_data),
         ),
-        (ex.check_refused_checkpoints, (None,), (caught,), (real_checkpoint,)),
+        (ex.check_first_matters_most, (None,), (first,), (small_table, names_data)),
     ]
     for check, shipped, solved, args in answers:
         assert_chinese(check(*shipped, *args), "empty")

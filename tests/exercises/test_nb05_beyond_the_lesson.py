@@ -23,48 +23,49 @@ sol = load_solution("05_beyond_the_lesson")
 pytestmark = pytest.mark.usefixtures("one_thread_per_module")
 
 
-# --- Exercise 5.1 · Reading the finder, as a rule ---------------------------------------------
+# --- Exercise 5.1 · Predict, then measure: the finder from three seeds ------------------------
 
-SWEEP = ex.made_up_sweeps()["a sweep with one lucky batch"]
-
-
-def lowest(values):
-    return min(range(len(values)), key=values.__getitem__)
+LRS = [1e-5 * (1e-1 / 1e-5) ** (i / 99) for i in range(100)]  # a short sweep: quick to run
 
 
-def test_5_1_solution_passes():
-    assert ex.check_suggest_peak_rate(sol.suggest_peak_rate, *SWEEP).status == "correct"
+@pytest.fixture(scope="module")
+def readings(names_data):
+    return sol.finder_readings_by_seed(LRS, names_data)
 
 
-def test_5_1_the_solutions_smooth_is_the_notebooks():
-    assert sol.smooth(SWEEP[1]) == ex.smoothed(SWEEP[1])
+def test_5_1_solution_passes(readings, names_data):
+    feedback = ex.check_finder_seeds(readings, LRS, names_data)
+    assert feedback.status == "correct", feedback.message
 
 
-@pytest.mark.parametrize(
-    "answer, fragment",
-    [
-        (lambda lrs, losses: 10 * sol.suggest_peak_rate(lrs, losses), "takes a tenth of it"),
-        (lambda lrs, losses: lrs[lowest(losses)] / 10, "lowest single batch loss"),
-        (lambda lrs, losses: min(sol.smooth(losses)), "not a learning rate"),
-        (lambda lrs, losses: lowest(sol.smooth(losses)), "a position in the list"),
-        (lambda lrs, losses: lrs[0], "not a tenth of the rate"),
-    ],
-    ids=["the lowest point itself", "raw losses", "a loss", "an index", "anything else"],
-)
-def test_5_1_typical_mistakes_are_named(answer, fragment):
-    assert_wrong(ex.check_suggest_peak_rate(answer, *SWEEP), fragment)
+def test_5_1_the_solutions_readings_are_the_checks(names_data):
+    sweep = ex.seed_sweeps(LRS, names_data)[1338]
+    assert sol.smooth(sweep) == ex.smoothed(sweep)
+    assert sol.readings_of(LRS, sweep) == ex.finder_readings(LRS, sweep)
 
 
-def test_5_1_a_reading_that_breaks_on_a_sweep_stopped_early_is_caught():
-    def assumes_full_length(lrs, losses):
-        return lrs[len(lrs) - len(losses) + lowest(sol.smooth(losses))] / 10
+def test_5_1_typical_mistakes_are_named(readings, names_data):
+    sweeps = ex.seed_sweeps(LRS, names_data)
 
-    assert_wrong(ex.check_suggest_peak_rate(assumes_full_length, *SWEEP), "a sweep stopped early")
+    def raw_lowest(seed):
+        losses = sweeps[seed]
+        return readings[seed][0], LRS[min(range(len(losses)), key=losses.__getitem__)]
+
+    cases = [
+        ({seed: readings[1337] for seed in readings}, "gives seed 1337's readings"),
+        ({seed: pair[::-1] for seed, pair in readings.items()}, "swapped"),
+        ({seed: (2.4, 2.5) for seed in readings}, "not rates of the sweep"),
+        ({1337: readings[1337]}, "keys 1337, 1338 and 1339"),
+        (readings | {1339: 7e-4}, "should be a pair"),
+    ]
+    if raw_lowest(1337)[1] != readings[1337][1]:
+        cases.append(({seed: raw_lowest(seed) for seed in readings}, "smooth them first"))
+    for answer, fragment in cases:
+        assert_wrong(ex.check_finder_seeds(answer, LRS, names_data), fragment)
 
 
-def test_5_1_empty_answer_is_not_attempted():
-    assert ex.check_suggest_peak_rate(empty_function, *SWEEP).status == "empty"
-    assert ex.check_suggest_peak_rate(None, *SWEEP).status == "empty"
+def test_5_1_empty_answer_is_not_attempted(names_data):
+    assert ex.check_finder_seeds(None, LRS, names_data).status == "empty"
 
 
 # --- Exercise 5.2 · Predict, then measure: which steps survive the seed rule? ------------------
@@ -298,7 +299,7 @@ def test_5_5_empty_answer_is_not_attempted(names_data):
 
 def test_checkers_never_raise(names_data, examples4):
     checks = [
-        lambda answer: ex.check_suggest_peak_rate(answer, *SWEEP),
+        lambda answer: ex.check_finder_seeds(answer, LRS, names_data),
         lambda answer: ex.check_is_real_gain(answer, SPREADS),
         lambda answer: ex.check_continuation_discounts(answer, *examples4),
         lambda answer: ex.check_em_step(answer, PROBS),
@@ -308,10 +309,10 @@ def test_checkers_never_raise(names_data, examples4):
 
 
 def test_in_chinese_each_check_says_not_attempted_and_correct_in_chinese(
-    chinese, examples4, grams, solution_runs, names_data
+    chinese, examples4, grams, solution_runs, names_data, readings
 ):
     answers = [
-        (ex.check_suggest_peak_rate, sol.suggest_peak_rate, SWEEP),
+        (ex.check_finder_seeds, readings, (LRS, names_data)),
         (ex.check_is_real_gain, sol.is_real_gain, (SPREADS,)),
         (ex.check_continuation_discounts, sol.continuation_discounts_for(grams), examples4),
         (ex.check_em_step, sol.em_step, (PROBS,)),

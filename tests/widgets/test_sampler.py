@@ -1,10 +1,10 @@
 """The name sampler widget of notebook 04, driven by setting control values as a learner would."""
 
 import base64
+import html
 
 import pytest
 
-from ngram_helpers.language import set_language
 from ngram_helpers.models import MLP, ModelConfig
 from ngram_helpers.rng import RNG
 from ngram_helpers.widgets.sampler import build_sampler
@@ -91,11 +91,13 @@ def test_the_stored_view_carries_the_chart(sampler):
     assert "NameSampler(" not in bundle["text/plain"]
 
 
-@pytest.fixture
-def chinese():
-    set_language("zh")
-    yield
-    set_language("en")
+def test_the_still_copy_shows_the_draw_it_was_made_with(sampler):
+    sampler.temperature.value, sampler.seed.value = 0.5, 3
+    still = sampler._repr_mimebundle_()["text/html"]
+    assert "temperature 0.50" in still and "seed 3," in still
+    assert all(html.escape(name) in still for name in sampler.names)
+    assert base64.b64encode(bytes(sampler.chart.value)).decode("ascii") in still
+    assert sampler.summary() in sampler._repr_mimebundle_()["text/plain"]
 
 
 def test_in_chinese_its_labels_captions_and_messages_are_chinese(chinese, model, names_data):
