@@ -36,6 +36,7 @@ import torch
 
 from ngram_helpers.data import NamesData
 from ngram_helpers.evaluate import evaluation_examples, split_loss
+from ngram_helpers.language import say
 from ngram_helpers.mixture import mixture_loss, mixture_weights, target_probabilities
 from ngram_helpers.models import MLP, ModelConfig, current_name_only
 from ngram_helpers.ngrams import DEFAULT_ALPHAS, fit_counts, fit_kneser_ney
@@ -47,18 +48,18 @@ NUM_SAMPLES = 200
 # MLP rows train with the fast engine (notebook 04 shows it gives the plain engine's numbers);
 # each row's configuration says so.
 ENGINE = "fast"
-# How a change to each setting reads in a row's description.
+# How a change to each setting reads in a row's description, in English and in Chinese.
 LABELS = {
-    "context_length": "context",
-    "embedding_size": "embedding",
-    "hidden_size": "hidden",
-    "hidden_layers": "hidden layers",
-    "dropout": "dropout",
-    "batch_size": "batch",
-    "learning_rate": "peak lr",
-    "weight_decay": "weight decay",
-    "num_steps": "steps",
-    "output_init_scale": "output layer init scale",
+    "context_length": ("context", "上下文"),
+    "embedding_size": ("embedding", "嵌入维度"),
+    "hidden_size": ("hidden", "隐藏单元"),
+    "hidden_layers": ("hidden layers", "隐藏层数"),
+    "dropout": ("dropout", "dropout"),
+    "batch_size": ("batch", "批大小"),
+    "learning_rate": ("peak lr", "峰值学习率"),
+    "weight_decay": ("weight decay", "权重衰减"),
+    "num_steps": ("steps", "步数"),
+    "output_init_scale": ("output layer init scale", "输出层初始化缩放"),
 }
 
 
@@ -81,21 +82,35 @@ class Row:
     def description(self) -> str:
         """What the row is, in words: for an MLP variant, its parent and the changes."""
         if self.kind == "uniform":
-            return "every character equally likely: ln V"
+            return say("every character equally likely: ln V", "每个字符等可能：ln V")
         if self.kind == "count":
-            return f"count {self.order}-gram, add-alpha chosen on val"
+            return say(
+                f"count {self.order}-gram, add-alpha chosen on val",
+                f"{self.order}-gram 计数模型，add-alpha 在验证集上选定",
+            )
         if self.kind == "kneser-ney":
-            return f"count {self.order}-gram, modified Kneser-Ney smoothing"
+            return say(
+                f"count {self.order}-gram, modified Kneser-Ney smoothing",
+                f"{self.order}-gram 计数模型，修正的 Kneser-Ney 平滑",
+            )
         if self.kind == "mixture":
-            return f"mixture of {', '.join(self.components)}, weights fitted on val"
+            return say(
+                f"mixture of {', '.join(self.components)}, weights fitted on val",
+                f"{'、'.join(self.components)} 的混合，权重在验证集上拟合",
+            )
         if self.parent is None:
             m, t = self.model, self.train
-            return (
+            steps = setting_text(t.num_steps)
+            return say(
                 f"the lesson's MLP: T={m.context_length}, E={m.embedding_size}, "
-                f"H={m.hidden_size}, {setting_text(t.num_steps)} steps"
+                f"H={m.hidden_size}, {steps} steps",
+                f"课程的 MLP：T={m.context_length}，E={m.embedding_size}，"
+                f"H={m.hidden_size}，{steps} 步",
             )
-        changes = ", ".join(describe_change(self.parent, key, value) for key, value in self.changes)
-        return f"{self.parent.name}, {changes}"
+        changes = say(", ", "，").join(
+            describe_change(self.parent, key, value) for key, value in self.changes
+        )
+        return say(f"{self.parent.name}, {changes}", f"{self.parent.name}，{changes}")
 
     def setting(self, key: str) -> object:
         """One setting of the row: a ModelConfig or TrainConfig field, or the init scale."""
@@ -133,8 +148,12 @@ def setting_text(value: object) -> str:
 def describe_change(parent: Row, key: str, value: object) -> str:
     """One change in words: "context 3 -> 5", "previous name hidden"."""
     if key == "current_name_only":
-        return "previous name's characters hidden" if value else "previous name's characters seen"
-    return f"{LABELS[key]} {setting_text(parent.setting(key))} -> {setting_text(value)}"
+        if value:
+            return say("previous name's characters hidden", "遮住前一个名字的字符")
+        return say("previous name's characters seen", "看得见前一个名字的字符")
+    english, chinese = LABELS[key]
+    change = f"{setting_text(parent.setting(key))} -> {setting_text(value)}"
+    return say(f"{english} {change}", f"{chinese} {change}")
 
 
 def variant(name: str, parent: Row, **changes) -> Row:

@@ -16,6 +16,8 @@ left without its Chinese, and on a Chinese message that drops a value its Englis
 
 from __future__ import annotations
 
+import unicodedata
+
 LANGUAGES = ("en", "zh")
 
 _language = "en"
@@ -37,3 +39,18 @@ def current_language() -> str:
 def say(en: str, zh: str) -> str:
     """The message in the current language: ``en`` in English, ``zh`` in Chinese."""
     return zh if _language == "zh" else en
+
+
+def columns(text: str) -> int:
+    """How many columns ``text`` takes in a fixed-width font: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, width: int, align: str = "<") -> str:
+    """``text`` filled with spaces to ``width`` columns, on the right ("<") or the left (">").
+
+    Python's ``f"{text:10}"`` counts characters, so a Chinese heading ends up as many columns
+    too wide as it has characters; this counts columns, and the printed table lines up.
+    """
+    fill = " " * max(width - columns(text), 0)
+    return text + fill if align == "<" else fill + text

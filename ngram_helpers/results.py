@@ -17,6 +17,9 @@ import csv
 import json
 from pathlib import Path
 
+from ngram_helpers.experiments import ROWS
+from ngram_helpers.language import pad, say
+
 COLUMNS = (
     "name",
     "description",
@@ -78,12 +81,22 @@ def read_sidecar(table: Path) -> dict:
 def show_table(table: Table, descriptions: bool = False) -> None:
     """Print every row: parameters, training steps, CPU seconds, val and test loss.
 
-    With ``descriptions``, each line ends with what the row is (the CSV's ``description``, with
-    "->" written as an arrow and a mixture's "weights fitted on val" left to the reader).
+    With ``descriptions``, each line ends with what the row is, in the learner's language (a row
+    this package no longer defines keeps the CSV's ``description``), with "->" written as an
+    arrow and a mixture's "weights fitted on val" left to the reader.
     """
     width = max(len(name) for name in table)
-    header = f"{'row':{width}} {'parameters':>11} {'steps':>7} {'CPU s':>7} {'val':>7} {'test':>7}"
-    print(header + ("  what it is" if descriptions else ""))
+    headings = [
+        (say("row", "行"), width, "<"),
+        (say("parameters", "参数"), 11, ">"),
+        (say("steps", "步数"), 7, ">"),
+        (say("CPU s", "CPU 秒"), 7, ">"),
+        (say("val", "验证"), 7, ">"),
+        (say("test", "测试"), 7, ">"),
+    ]
+    header = " ".join(pad(text, size, align) for text, size, align in headings)
+    print(header + (say("  what it is", "  是什么") if descriptions else ""))
+    known = {row.name: row for row in ROWS}
     for name, line in table.items():
         text = (
             f"{name:{width}} {int(line['parameters']):>11,} {int(line['steps']):>7,} "
@@ -91,10 +104,9 @@ def show_table(table: Table, descriptions: bool = False) -> None:
             f"{float(line['test_loss']):>7.4f}"
         )
         if descriptions:
-            described = (
-                line["description"].replace("->", "→").replace(", weights fitted on val", "")
-            )
-            text += f"  {described}"
+            described = known[name].description if name in known else line["description"]
+            fitted = say(", weights fitted on val", "，权重在验证集上拟合")
+            text += "  " + described.replace("->", "→").replace(fitted, "")
         print(text)
 
 

@@ -309,11 +309,14 @@ def word2vec_schematic(words: Sequence[str], centre: int, window: int) -> Figure
     xs = 2.5 + step * (np.arange(len(words)) - centre)
     xs -= min(0.0, xs[0] - 0.45) + max(0.0, xs[-1] - 4.55)  # keep a long sentence in its panel
     near = [j for j in range(len(words)) if j != centre and abs(j - centre) <= window]
-    panels = [("skip-gram", 0.75, 2.55, r"$P(w_o \mid w_c)$")]
-    panels += [("CBOW", 2.55, 0.75, r"$P(w_c \mid \bar{\mathbf{v}}_o)$")]
+    # mathtext has no Chinese characters: a Chinese title is plain text, its m upright
+    skip_gram = say(f"skip-gram,  $m = {window}$", f"跳元模型（skip-gram），m = {window}")
+    cbow = say(f"CBOW,  $m = {window}$", f"连续词袋模型（CBOW），m = {window}")
+    panels = [(skip_gram, 0.75, 2.55, r"$P(w_o \mid w_c)$")]
+    panels += [(cbow, 2.55, 0.75, r"$P(w_c \mid \bar{\mathbf{v}}_o)$")]
     for k, (title, centre_y, context_y, formula) in enumerate(panels):
         ax = _canvas(fig, (0.5 * k, 0, 0.5, 1))
-        _text(ax, 2.5, 3.5, f"{title},  $m = {window}$", size=12)
+        _text(ax, 2.5, 3.5, title, size=12)
         hub = _box(ax, xs[centre], centre_y, words[centre], step - 0.1, 0.5, ("data", "out")[k])
         side = 1 if xs[centre] < 3.3 else -1
         _text(ax, xs[centre] + 0.95 * side, centre_y, formula, size=11)
@@ -371,8 +374,10 @@ def negative_sampling_schematic(
         ax, 3.8, (group_top + group_bottom) / 2, "", 1.75, group_top - group_bottom, "group"
     )
     _text(ax, 9.2, group.y, f"$K = {k}$", size=12)
-    noise = r"noise: $P(w) \propto \mathrm{count}(w)^{0.75}$"  # mathtext: no Han glyphs
-    source = _box(ax, 3.8, 0.6, noise, w=3.4, kind="noise", size=11)
+    noise = r"$P(w) \propto \mathrm{count}(w)^{0.75}$"
+    source = _box(ax, 3.8, 0.6, noise, w=2.8, kind="noise", size=11)
+    # the word apart from the formula: mathtext has no Chinese characters
+    _text(ax, source.left()[0] - 0.15, 0.6, say("noise", "噪声分布"), ha="right", color=MUTED)
     _arrow(ax, source.top(), group.bottom(), color=MUTED)
     loss = r"$\ell = -\log\sigma(\mathbf{u}_o^\top\mathbf{v}_c)"
     loss += r" - \sum_{k=1}^{K}\log\sigma(-\mathbf{u}_k^\top\mathbf{v}_c)$"

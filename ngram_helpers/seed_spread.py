@@ -59,8 +59,13 @@ class Spread:
 
     def __str__(self) -> str:
         if len(self.losses) == 1:
-            return f"{self.mean:.4f} (one run)"
-        return f"{self.mean:.4f} ({self.low:.4f}-{self.high:.4f}, {len(self.losses)} seeds)"
+            return say(f"{self.mean:.4f} (one run)", f"{self.mean:.4f}（运行一次）")
+        seeds = len(self.losses)
+        lowest_highest = f"{self.low:.4f}-{self.high:.4f}"
+        return say(
+            f"{self.mean:.4f} ({lowest_highest}, {seeds} seeds)",
+            f"{self.mean:.4f}（{lowest_highest}，{seeds} 个种子）",
+        )
 
 
 def seed_tables(results: Path, stem: str) -> list[Path]:
@@ -102,9 +107,18 @@ def difference_text(a: Spread, b: Spread) -> str:
     change = b.mean - a.mean
     spread = max(a.range, b.range)
     if not (a.measured and b.measured):
-        return f"{change:+.4f} (one seed: no spread to compare with)"
-    verdict = "beyond the spread" if beyond_spread(a, b) else "within the spread"
-    return f"{change:+.4f}, spread {spread:.4f}: {verdict}"
+        return say(
+            f"{change:+.4f} (one seed: no spread to compare with)",
+            f"{change:+.4f}（只有一个种子：没有波动可比）",
+        )
+    if beyond_spread(a, b):
+        verdict = say("beyond the spread", "超出波动")
+    else:
+        verdict = say("within the spread", "在波动之内")
+    return say(
+        f"{change:+.4f}, spread {spread:.4f}: {verdict}",
+        f"{change:+.4f}，波动 {spread:.4f}：{verdict}",
+    )
 
 
 @dataclass(frozen=True)
@@ -130,21 +144,27 @@ class SeedResults:
         """
         width = max(len(name) for name in self.val)  # every row's name: columns align across calls
         print(
-            "results/names*.csv: val loss, mean (lowest-highest) over seeds; change from the parent"
+            say(
+                "results/names*.csv: val loss, mean (lowest-highest) over seeds; "
+                "change from the parent",
+                "results/names*.csv：验证损失，各种子的平均（最低-最高）；相对父行的变化",
+            )
         )
+        val, test = say("val", "验证"), say("test", "测试")
         for name in names:
-            print(f"  {name:{width}} val {self.val[name]}  test {self.test[name].mean:.4f}")
+            print(f"  {name:{width}} {val} {self.val[name]}  {test} {self.test[name].mean:.4f}")
             parent = get_row(name).parent
             if parent is not None:
                 change = difference_text(self.val[parent.name], self.val[name])
-                print(f"  {'':{width}} vs {parent.name}: {change}")
+                against = say(f"vs {parent.name}: {change}", f"对比 {parent.name}：{change}")
+                print(f"  {'':{width}} {against}")
         if self.lesson_split:
-            print("results/makemore-2018.csv: one seed")
+            print(say("results/makemore-2018.csv: one seed", "results/makemore-2018.csv：一个种子"))
             for name in names:
                 line = self.lesson_split[name]
                 print(
-                    f"  {name:{width}} val {float(line['val_loss']):.4f}  "
-                    f"test {float(line['test_loss']):.4f}"
+                    f"  {name:{width}} {val} {float(line['val_loss']):.4f}  "
+                    f"{test} {float(line['test_loss']):.4f}"
                 )
 
     def plot(

@@ -123,6 +123,7 @@ def close_calls(table: LogitTable, data, setting: dict, js_cdfs: dict) -> list[s
     return close
 
 
+@pytest.mark.slow  # node draws every setting from both models: the book's test, not the quick loop
 def test_same_names_origins_and_chart_as_python(model, data, exported):
     table = LogitTable(model)
     results = run_js(exported, SETTINGS)

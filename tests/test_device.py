@@ -149,3 +149,8 @@ def test_the_gpu_lines_say_where_training_runs():
     device = torch.device("cuda")
     assert "Training runs there" in describe_device(device)
     assert "run on the CPU" in describe_device(device, trains_here=False)
+
+
+def test_in_chinese_the_cpu_line_is_chinese(chinese):
+    line = describe_device(torch.device("cpu"))
+    assert line.startswith("设备：cpu。") and DEVICE_VARIABLE in line and "\n" not in line

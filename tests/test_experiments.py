@@ -92,3 +92,10 @@ def test_count_rows_are_scored_on_the_examples_of_the_mlp_walk(names_data):
         probs = target_probabilities(model, names_data, split, 3)
         assert probs.numel() == len(names_data.tokens[split]) // 128 * 128
         assert loss == pytest.approx(-probs.log().mean().item(), abs=1e-12)
+
+
+def test_in_chinese_a_row_says_what_it_is_in_chinese(chinese):
+    assert get_row("mlp-lesson").description == "课程的 MLP：T=3，E=48，H=512，50k 步"
+    assert get_row("mlp-ctx5").description == "mlp-lesson，上下文 3 -> 5"
+    assert get_row("mlp-deep2-names").description == "mlp-deep2，遮住前一个名字的字符"
+    assert get_row("kn-4").description == "4-gram 计数模型，修正的 Kneser-Ney 平滑"

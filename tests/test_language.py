@@ -22,6 +22,8 @@ SPOKEN = sorted(
         *(ROOT / "ngram_helpers" / "exercises").glob("*.py"),
         *(ROOT / "ngram_helpers" / "widgets").glob("*.py"),
         ROOT / "ngram_helpers" / "checkpoint.py",
+        ROOT / "ngram_helpers" / "device.py",
+        ROOT / "ngram_helpers" / "seed_spread.py",
     ]
 )
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -34,6 +36,7 @@ CODE = re.compile(r"<[^>]*>|`[^`]*`|\w+\([^()]*\)")
 # series' figure style has a font with Chinese characters
 NOT_MESSAGES = {
     "decision boundary",
+    "outside upper center",  # where matplotlib puts a legend
     "wide tanh",
     "2-gram level",
     "next-character probabilities (gray: temperature 1, no top-k)",
@@ -165,3 +168,9 @@ def test_in_chinese_a_missing_checkpoint_and_a_check_verdict_are_chinese(chinese
     with pytest.raises(CheckpointError, match="：找不到检查点$"):
         load_checkpoint(tmp_path / "none.pt")
     assert repr(not_attempted("填好 `answer`")) == "… 尚未作答：填好 `answer`，然后再运行本单元格。"
+
+
+def test_a_chinese_character_takes_two_columns_and_pad_counts_columns():
+    assert language.columns("val") == 3 and language.columns("验证") == 4
+    assert language.pad("验证", 7) == "验证   " and language.pad("验证", 7, ">") == "   验证"
+    assert language.pad("a much longer text", 4) == "a much longer text"

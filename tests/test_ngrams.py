@@ -191,6 +191,7 @@ def test_unseen_context_backs_off_to_the_shorter_one():
         KneserNey(torch.zeros(1, 5, dtype=torch.long), torch.zeros(1, dtype=torch.long), 4)
 
 
+@pytest.mark.slow  # fits order-4 and order-5 models on the whole training split
 def test_kneser_ney_beats_add_alpha_at_order_4_and_5(names_data):
     for order in (4, 5):
         model = fit_kneser_ney(names_data, order)

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from ngram_helpers.language import columns
 from ngram_helpers.results import (
     COLUMNS,
     best_mlp,
@@ -152,3 +153,16 @@ def test_curves_leave_out_and_name_a_row_without_one(capsys):
     sidecar = {"curves": {"mlp-a": {"step": [0, 10], "val_loss": [3.3, 2.5]}}}
     assert curves(sidecar, ["mlp-a", "count-4"], "val_loss") == {"mlp-a": ([0, 10], [3.3, 2.5])}
     assert capsys.readouterr().out == "no val_loss curve stored for count-4\n"
+
+
+def test_in_chinese_the_table_lines_up_and_says_what_each_known_row_is(table_path, capsys, chinese):
+    table = read_table(table_path)
+    table["mlp-ctx5"] = {**table["mlp-a"], "name": "mlp-ctx5", "description": "stale words"}
+    table["mix-ctx3"] = {**table["mlp-a"], "name": "mix-ctx3"}
+    show_table(table, descriptions=True)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:2] == ["行", "参数"] and lines[0].endswith("  是什么")
+    numbers = lines[-1].removesuffix("  mlp-deep2-names、kn-4 的混合")  # the columns of figures
+    assert columns(lines[0].removesuffix("  是什么")) == len(numbers)  # a Han character is 2 wide
+    assert lines[-2].endswith("  mlp-lesson，上下文 3 → 5")  # the row's words, not the CSV's
+    assert lines[-1].endswith("  mlp-deep2-names、kn-4 的混合")

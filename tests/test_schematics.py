@@ -157,3 +157,13 @@ def test_the_pictures_are_deterministic():
         lambda: negative_sampling_schematic(5),
     ]:
         assert png(make()) == png(make())
+
+
+def test_in_chinese_the_word2vec_and_noise_labels_are_chinese_and_drawn(chinese):
+    fig = word2vec_schematic(SENTENCE, centre=2, window=2)
+    fig.canvas.draw()  # a missing glyph fails the test (the chinese fixture)
+    shown = texts(fig)
+    assert "跳元模型（skip-gram），m = 2" in shown and "连续词袋模型（CBOW），m = 2" in shown
+    fig = negative_sampling_schematic(5)
+    fig.canvas.draw()
+    assert "噪声分布" in texts(fig).split("\n")

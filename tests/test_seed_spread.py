@@ -136,3 +136,11 @@ def test_the_spreads_are_drawn_in_full_and_zoomed():
         "2018 split: val, one seed",
     }
     assert figure.get_supxlabel().endswith("lower is better; uniform guessing 3.30")
+
+
+def test_in_chinese_the_spread_and_its_verdict_are_chinese(chinese):
+    assert str(Spread({1: 2.06, 2: 2.07, 3: 2.08})) == "2.0700（2.0600-2.0800，3 个种子）"
+    assert str(Spread({None: 2.0514})) == "2.0514（运行一次）"
+    base = Spread({1: 2.06, 2: 2.07, 3: 2.08})
+    far = Spread({1: 2.2, 2: 2.21, 3: 2.22})
+    assert difference_text(base, far) == "+0.1400，波动 0.0200：超出波动"

@@ -244,8 +244,9 @@ class NameSampler(widgets.VBox):
         printed names would stay behind when the controls move.
         """
         bundle = super()._repr_mimebundle_(**kwargs)
-        bundle["text/html"] = self.still_html()
-        bundle["image/png"] = base64.b64encode(bytes(self.chart.value)).decode("ascii")
+        chart = base64.b64encode(bytes(self.chart.value)).decode("ascii")  # encoded once
+        bundle["text/html"] = self.still_html(chart)
+        bundle["image/png"] = chart
         bundle["text/plain"] = "\n".join([self.settings_line(), self.summary()])
         return bundle
 
@@ -260,9 +261,9 @@ class NameSampler(widgets.VBox):
             f"前缀 {self.prefix.value.strip().lower()!r}",
         )
 
-    def still_html(self) -> str:
-        """The current draw as plain HTML: the settings, the names and the chart."""
-        chart = base64.b64encode(bytes(self.chart.value)).decode("ascii")
+    def still_html(self, chart: str) -> str:
+        """The current draw as plain HTML: the settings, the names and ``chart`` (the chart's
+        PNG in base64)."""
         shown_names = html.escape(self.error) if self.error else self.names_html.value
         return (
             f"<p><i>{html.escape(self.settings_line())}</i></p>"
