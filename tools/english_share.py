@@ -3,7 +3,7 @@
 Counts the natural-language words on the stored pages, as the Chinese edition's review measured
 them: Chinese as Han characters divided by 1.76 (characters per English word, the ratio that
 review measured between the two editions), English as words of two or more Latin letters. Read
-are the markdown (without code spans, code blocks and formulas), the comments and string
+are the markdown (without code spans, code blocks and formulas), the comments and prose
 strings of the code cells (not the code itself) and the text outputs (not figures: text drawn in
 a PNG cannot be read back here). Identifiers, data such as names and the corpus's words, and
 formulas are not prose, but names and words printed in outputs are counted as English, as the
@@ -14,15 +14,13 @@ review counted them: the share is an upper bound. Run from the repository's root
 
 from __future__ import annotations
 
-import io
 import re
 import tokenize
 from pathlib import Path
 
 import nbformat
+from translate import HAN, WORD, tokens  # the translation tool's Han character and English word
 
-HAN = re.compile(r"[\u4e00-\u9fff]")
-WORD = re.compile(r"[A-Za-z]{2,}")
 CHARACTERS_PER_WORD = 1.76
 PROSE = re.compile(r"[A-Za-z]{2,}[,;:]? +[A-Za-z]{2,}")  # two words in a row
 NOT_PROSE = re.compile(r"```.*?```|`[^`]*`|\$\$.*?\$\$|\$[^$]*\$|<[^>]*>|\]\([^)]*\)", re.S)
@@ -32,12 +30,12 @@ def code_words(source: str) -> str:
     """The comments and prose strings of a code cell: its words, not its code (a string is prose
     when it has two words in a row, so keys such as "tanh" or "grey" are left out)."""
     try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+        cell_tokens = tokens(source)
     except (tokenize.TokenError, SyntaxError):
         return ""
     return " ".join(
         t.string
-        for t in tokens
+        for t in cell_tokens
         if t.type == tokenize.COMMENT or (t.type == tokenize.STRING and PROSE.search(t.string))
     )
 
