@@ -6,6 +6,8 @@ theme's fonts and scripts from its own `_static/`, and no widget JavaScript from
 widgets' stored pictures are shown instead; the name sampler runs from `_static/`).
 """
 
+from sphinx.search.zh import SearchChinese
+
 project = "Neural language models, one notebook at a time"
 author = "the ngram-helpers authors"
 copyright = "the ngram-helpers authors, MIT licence"
@@ -22,7 +24,14 @@ nb_mime_priority_overrides = [("html", "application/vnd.jupyter.widget-view+json
 nb_ipywidgets_js = {}
 myst_enable_extensions = ["dollarmath", "amsmath"]
 myst_heading_anchors = 3
-suppress_warnings = ["myst.header", "myst.xref_missing", "mystnb.unknown_mime_type"]
+suppress_warnings = ["myst.header", "mystnb.unknown_mime_type"]
+# Search in both languages: Sphinx's Chinese search cuts Chinese text into words with jieba (the
+# `book` extra), keeping the glossary's terms whole (search_terms.txt, written by
+# tools/build_book.py), and stems the English words as its English search does.
+html_search_language = "zh"
+# A result's summary is quoted from its page, which the search page would fetch: a page opened
+# from disk may not fetch, so the results are listed by title and section only.
+html_show_search_summary = False
 
 html_theme = "sphinx_book_theme"
 html_title = "Neural language models"
@@ -54,11 +63,24 @@ def add_widget_scripts(app, pagename, templatename, context, doctree):
 
 
 def add_vendored_static(app, config):
-    """Serve the source folder's _static/ too: tools/build_book.py puts MathJax and the
-    sampler's weights there."""
+    """Serve the source folder's _static/ too (tools/build_book.py puts MathJax and the
+    sampler's weights there), and give the search its list of Chinese terms."""
     config.html_static_path.append(str(app.srcdir / "_static"))
+    config.html_search_options = {"dict": str(app.srcdir / "search_terms.txt")}
+
+
+class SearchChineseAndEnglish(SearchChinese):
+    """Sphinx's Chinese search, unchanged but for the name of its browser-side stemmer.
+
+    Its pages stem English words with the Snowball English stemmer they ship, but Sphinx 9
+    names it ``ChineseStemmer`` when it sets ``window.Stemmer``, a name nothing defines: every
+    page then stops with a script error. The stemmer shipped is the English one: name it so.
+    """
+
+    language_name = "English"
 
 
 def setup(app):
+    app.add_search_language(SearchChineseAndEnglish)
     app.connect("config-inited", add_vendored_static)
     app.connect("html-page-context", add_widget_scripts)

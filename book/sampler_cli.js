@@ -6,7 +6,8 @@
  * MODEL.js is the file tools/export_sampler.py writes; settings.json a list of objects
  * {num, seed, prefix, temperature, topK}. Prints, for each, a JSON object with the names, their
  * origins, the chart's bars (probs, reference) and the running sum of every context visited
- * ("cdfs", keyed by the context's token ids joined by commas), or the error message.
+ * ("cdfs", keyed by the context's token ids joined by commas), or the error message (and its
+ * Chinese, where it has one).
  */
 "use strict";
 const fs = require("fs");
@@ -31,7 +32,7 @@ const results = settings.map((s) => {
       cdfs,
     };
   } catch (err) {
-    return { error: err.message };
+    return { error: err.message, errorZh: err.zh };
   }
 });
 process.stdout.write(JSON.stringify(results));

@@ -113,8 +113,9 @@ class Tokenizer:
         if unknown:
             raise ValueError(
                 say(
-                    f"character {unknown[0]!r} is not in the vocabulary ({self.describe()})",
-                    f"字符 {unknown[0]!r} 不在词表里（{self.describe()}）",
+                    f"character {unknown[0]!r} is not in the vocabulary, whose letters are "
+                    f"{self.letters()}",
+                    f"字符 {unknown[0]!r} 不在词表里（词表里的字符是 {self.letters()}）",
                 )
             )
         id_chars = text.translate(self.to_id_chars)
@@ -125,6 +126,24 @@ class Tokenizer:
     def decode(self, tokens: list[int]) -> str:
         """Turn token ids back into text."""
         return "".join(self.chars[t] for t in tokens)
+
+    def letters(self) -> str:
+        """The characters a name may hold, for a message: runs of three or more consecutive
+        letters or digits as their ends ("a-z"), any other character quoted ("' ' '-' a-z")."""
+        chars = sorted(set(self.chars) - {END})
+        runs: list[list[str]] = []  # consecutive letters or digits; any other character alone
+        for c in chars:
+            if runs and c.isalnum() and runs[-1][-1].isalnum() and ord(c) == ord(runs[-1][-1]) + 1:
+                runs[-1].append(c)
+            else:
+                runs.append([c])
+        parts = []
+        for run in runs:
+            if len(run) >= 3:
+                parts.append(f"{run[0]}-{run[-1]}")
+            else:
+                parts += [c if c.isalnum() else repr(c) for c in run]
+        return " ".join(parts)
 
     def describe(self) -> str:
         """The vocabulary as a short readable string, the end token shown as '\\n'."""

@@ -17,6 +17,8 @@ left without its Chinese, and on a Chinese message that drops a value its Englis
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 LANGUAGES = ("en", "zh")
 
@@ -34,6 +36,18 @@ def set_language(code: str) -> None:
 def current_language() -> str:
     """The code of the language messages are shown in: "en" or "zh"."""
     return _language
+
+
+@contextmanager
+def speaking(code: str) -> Iterator[None]:
+    """Messages in ``code``'s language inside the block, the previous language after it (the
+    book's export writes a widget's words for both editions)."""
+    before = _language
+    set_language(code)
+    try:
+        yield
+    finally:
+        set_language(before)
 
 
 def say(en: str, zh: str) -> str:

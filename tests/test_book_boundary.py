@@ -56,7 +56,7 @@ def test_a_setting_shows_what_the_widget_shows(data, setting):
     points, _ = export_boundary.grid_points(data.x_train)
     record = export_boundary.setting_record(data, setting, points)
     widget = build_boundary_widget(data, **setting)
-    assert f"<code>{record['summary']}</code>" == widget.summary.value
+    assert f"<code>{record['summary']['en']}</code>" == widget.summary.value
     every = max(1, setting["steps"] // 100)
     assert record["train"] == pytest.approx(widget.curves.train_loss[every - 1 :: every], abs=5e-6)
     assert record["val"] == pytest.approx(widget.curves.val_loss[every - 1 :: every], abs=5e-6)
@@ -68,6 +68,14 @@ def test_a_setting_shows_what_the_widget_shows(data, setting):
     expected = probability_of_class_1(model, points)
     grid = torch.frombuffer(bytearray(base64.b64decode(record["grid"])), dtype=torch.uint8)
     assert (grid.double() / 255 - expected.double()).abs().max().item() <= GRID_TOLERANCE
+
+
+def test_the_chinese_page_shows_the_chinese_widget_s_summary(data, chinese):
+    points, _ = export_boundary.grid_points(data.x_train)
+    record = export_boundary.setting_record(data, export_boundary.DEFAULT, points)
+    widget = build_boundary_widget(data, **export_boundary.DEFAULT)
+    assert f"<code>{record['summary']['zh']}</code>" == widget.summary.value
+    assert "训练损失" in widget.summary.value
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")

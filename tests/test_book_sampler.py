@@ -26,6 +26,7 @@ import torch
 
 from ngram_helpers.checkpoint import DEFAULT_CHECKPOINT
 from ngram_helpers.data import load_names
+from ngram_helpers.language import set_language
 from ngram_helpers.rng import RNG
 from ngram_helpers.sample import (
     MAX_NAME_LENGTH,
@@ -53,7 +54,13 @@ PREFIXES = ["", "ma", "x", "qz"]
 SETTINGS = [
     {"num": 20, "seed": seed, "prefix": prefix, "temperature": temperature, "topK": top_k}
     for temperature, top_k, seed, prefix in itertools.product(TEMPERATURES, TOP_KS, SEEDS, PREFIXES)
+] + [  # the ends of the page's "names" slider
+    {"num": num, "seed": 7, "prefix": prefix, "temperature": 1.0, "topK": 27}
+    for num in (1, 50)
+    for prefix in ("", "ma")
 ]
+# Prefixes the page refuses, with the message Python gives (in both languages).
+REFUSED = ["m7", "Q", "an'"]
 
 
 @pytest.fixture(scope="module")
@@ -149,3 +156,22 @@ def test_same_names_origins_and_chart_as_python(model, data, exported):
         assert js["probs"] == pytest.approx(probs.tolist(), rel=1e-4, abs=1e-6)
         assert js["reference"] == pytest.approx(torch.softmax(logits[0], 0).tolist(), abs=1e-6)
     assert not close, f"draws decided by rounding, not by the model: {close}"
+
+
+def python_error(table: LogitTable, data, prefix: str) -> str:
+    with pytest.raises(ValueError) as refused:
+        sample_from_table(table, data.tokenizer, 1, seed=1, prefix=prefix)
+    return str(refused.value)
+
+
+def test_a_refused_prefix_gets_python_s_message_in_both_languages(model, data, exported):
+    table = LogitTable(model)
+    results = run_js(exported, [{"num": 1, "seed": 1, "prefix": p} for p in REFUSED])
+    english = [python_error(table, data, prefix) for prefix in REFUSED]
+    assert [js["error"] for js in results] == english
+    set_language("zh")
+    try:
+        chinese = [python_error(table, data, prefix) for prefix in REFUSED]
+    finally:
+        set_language("en")
+    assert [js["errorZh"] for js in results] == chinese

@@ -27,6 +27,15 @@ def test_tokenizer_unknown_character_is_named():
         Tokenizer.from_text("ab\n").encode("aZ")
 
 
+def test_the_message_lists_the_letters_plainly():
+    with pytest.raises(ValueError, match="'7' is not in the vocabulary, whose letters are a-z$"):
+        Tokenizer("\nabcdefghijklmnopqrstuvwxyz").encode("m7")
+    assert Tokenizer.from_text("ab\n").letters() == "a b"
+    assert Tokenizer.from_text("mary-jane o'neil\nabc\nxyz").letters() == (
+        "' ' \"'\" '-' a-c e i j l-o r x-z"
+    )
+
+
 def test_encoding_is_the_character_by_character_lookup(names_data):
     tok = names_data.tokenizer
     text = names_data.text["train"]

@@ -14,7 +14,7 @@ import pytest
 
 from ngram_helpers import language
 from ngram_helpers.exercises import nb03_word_embeddings as nb03
-from ngram_helpers.language import LANGUAGES, current_language, say, set_language
+from ngram_helpers.language import LANGUAGES, current_language, say, set_language, speaking
 from tests.conftest import ROOT
 
 SPOKEN = sorted(
@@ -174,3 +174,12 @@ def test_a_chinese_character_takes_two_columns_and_pad_counts_columns():
     assert language.columns("val") == 3 and language.columns("验证") == 4
     assert language.pad("验证", 7) == "验证   " and language.pad("验证", 7, ">") == "   验证"
     assert language.pad("a much longer text", 4) == "a much longer text"
+
+
+def test_speaking_sets_the_language_for_a_block_and_restores_it():
+    with speaking("zh"):
+        assert say("train", "训练集") == "训练集"
+    assert current_language() == "en"
+    with pytest.raises(ValueError, match="unknown language 'fr'"), speaking("fr"):
+        pass
+    assert current_language() == "en"

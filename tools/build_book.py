@@ -13,7 +13,9 @@ notebook (to `../solutions/...`, to the other edition) resolves in the book too:
   `tools/export_sampler.py` writes), notebook 01's decision-boundary explorer looks up the
   settings `tools/export_boundary.py` trained in advance (`book/static/ngram_boundary.js`), and
   the other widgets (and the progress bars) show their stored, finished state;
-- `solutions/*.py` and the Chinese glossary, which the notebooks link to.
+- `solutions/*.py` (with a page listing them in each language) and the Chinese glossary, which
+  the notebooks link to;
+- `search_terms.txt`: the glossary's Chinese terms, so that the search finds them whole.
 
 The site needs no network: MathJax is served from the site itself (`make book` fetches the npm
 package once into `_build/vendor/`, see the Makefile), and so are the theme's fonts and scripts.
@@ -84,6 +86,8 @@ def landing_page() -> str:
     english = section((ROOT / "README.md").read_text(encoding="utf-8"), "The notebooks")
     chinese = section((ROOT / "README.zh-CN.md").read_text(encoding="utf-8"), "笔记本")
     english = english.replace("](solutions/)", "](solutions.md)")
+    chinese = chinese.replace("](solutions/)", "](solutions.md)")
+    chinese = chinese.replace("](solutions/zh/)", "](solutions-zh.md)")
     names = [nb.stem for nb in notebooks()]
     toc_en = "\n".join(f"notebooks/{name}" for name in names)
     toc_zh = "\n".join(f"notebooks/zh/{name}" for name in names + ["glossary"])
@@ -97,20 +101,56 @@ def landing_page() -> str:
         f"## The notebooks\n\n{english}\n\n"
         f"(zh-map)=\n## 笔记本（简体中文）\n\n{chinese}\n\n"
         f"```{{toctree}}\n:caption: English\n:hidden:\n\n{toc_en}\nsolutions\n```\n\n"
-        f"```{{toctree}}\n:caption: 简体中文\n:hidden:\n\n{toc_zh}\n```\n"
+        f"```{{toctree}}\n:caption: 简体中文\n:hidden:\n\n{toc_zh}\nsolutions-zh\n```\n"
     )
 
 
-def solutions_page() -> str:
-    """solutions.md: a download link to each worked-solutions file."""
-    rows = "\n".join(
-        f"- [`{path.name}`](solutions/{path.name})"
-        for path in sorted((ROOT / "solutions").glob("[0-9]*.py"))
-    )
-    return (
+SOLUTIONS = {
+    "en": (
+        "solutions",
         "# Worked solutions\n\nThe worked solutions of every notebook's exercises, with the "
-        f"reasoning. Open them once you have tried.\n\n{rows}\n"
+        "reasoning. Open them once you have tried.",
+    ),
+    "zh": (
+        "solutions/zh",
+        "# 参考解答\n\n每个笔记本全部练习的参考解答，附推理过程"
+        "（代码与英文版相同，说明译成了中文）。先自己试过再看。",
+    ),
+}
+
+
+def solutions_page(lang: str) -> str:
+    """solutions.md or solutions-zh.md: a download link to each worked-solutions file."""
+    folder, opening = SOLUTIONS[lang]
+    rows = "\n".join(
+        f"- [`{path.name}`]({folder}/{path.name})"
+        for path in sorted((ROOT / folder).glob("[0-9]*.py"))
     )
+    return f"{opening}\n\n{rows}\n"
+
+
+def glossary_page() -> str:
+    """The Chinese glossary, its links to the repository's folders pointed at the book's pages."""
+    text = (ROOT / "notebooks/zh/glossary.md").read_text(encoding="utf-8")
+    for target in ("../", "../../README.zh-CN.md"):
+        if f"]({target})" not in text:
+            raise SystemExit(
+                f"notebooks/zh/glossary.md no longer links to {target}: update {__file__}"
+            )
+    text = text.replace("](../)", "](../../index.md)")
+    return text.replace("](../../README.zh-CN.md)", "](../../index.md)")
+
+
+def search_terms() -> str:
+    """The glossary's Chinese terms, one per line: the search index cuts Chinese text into words
+    with jieba, and this list keeps each term whole ("学习率", not "学习" and "率")."""
+    text = (ROOT / "notebooks/zh/glossary.md").read_text(encoding="utf-8")
+    terms = []
+    for line in text.splitlines()[1:]:
+        cells = line.split("|")
+        if len(cells) > 2 and re.search(r"[\u4e00-\u9fff]", cells[1]):
+            terms += [t.strip() for t in cells[1].split("/") if " " not in t.strip()]
+    return "".join(f"{term}\n" for term in terms if term)
 
 
 def book_notebook(path: Path, lang: str) -> dict:
@@ -166,10 +206,12 @@ def copy_if_changed(src: Path, dst: Path) -> None:
 def assemble_source(source: Path) -> None:
     """Fill ``source`` with the pages and the files they link to (see the module docstring)."""
     write_if_changed(source / "index.md", landing_page())
-    write_if_changed(source / "solutions.md", solutions_page())
+    write_if_changed(source / "solutions.md", solutions_page("en"))
+    write_if_changed(source / "solutions-zh.md", solutions_page("zh"))
+    write_if_changed(source / "search_terms.txt", search_terms())
     for path in sorted((ROOT / "solutions").rglob("[0-9]*.py")):  # and their translations
         copy_if_changed(path, source / path.relative_to(ROOT))
-    copy_if_changed(ROOT / "notebooks/zh/glossary.md", source / "notebooks/zh/glossary.md")
+    write_if_changed(source / "notebooks/zh/glossary.md", glossary_page())
     for english in notebooks():
         for lang, path in (("en", english), ("zh", english.parent / "zh" / english.name)):
             nb = book_notebook(path, lang)

@@ -8,7 +8,7 @@ trains every setting the page offers beforehand, with the package's own ``make_m
 - P(class 1) on a RESOLUTION x RESOLUTION grid over the plot's area (the area
   ``plot_decision_boundary`` shades), each value rounded to a byte (so within 1/510 of Python's);
 - the train and val loss curves (at every ``max(1, steps // 100)``-th step);
-- the widget's one-line summary, in the widget's words.
+- the widget's one-line summary, in the widget's words, in English and in Chinese.
 
 The page offers fewer values than the notebook's sliders (WIDTHS, LEARNING_RATES, STEPS, every
 activation): 225 settings, so that the file stays small (about 0.9 MB) and the training short. The
@@ -29,6 +29,7 @@ from pathlib import Path
 
 import torch
 
+from ngram_helpers.language import LANGUAGES, speaking
 from ngram_helpers.toy_data import Split, two_moons
 from ngram_helpers.toy_models import (
     ACTIVATIONS,
@@ -37,6 +38,7 @@ from ngram_helpers.toy_models import (
     make_mlp,
     probability_of_class_1,
 )
+from ngram_helpers.widgets.boundary import summary_line
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "_build" / "book-model" / "ngram_boundary_data.js"
@@ -90,13 +92,15 @@ def train_setting(data: Split, setting: dict) -> tuple[torch.nn.Module, object]:
     return model, curves
 
 
-def summary(setting: dict, n_params: int, train_loss: float, val_loss: float) -> str:
-    """The widget's summary line (its HTML without the <code> tag)."""
-    return (
-        f"{setting['activation']}, width {setting['hidden_width']} ({n_params} parameters), "
-        f"lr {setting['learning_rate']:.3g}, {setting['steps']} steps: "
-        f"train loss {train_loss:.3f}, val loss {val_loss:.3f}"
-    )
+def summaries(setting: dict, n_params: int, train_loss: float, val_loss: float) -> dict:
+    """The widget's summary line in each language (its HTML without the <code> tag)."""
+    numbers = (setting["activation"], setting["hidden_width"], n_params)
+    numbers += (setting["learning_rate"], setting["steps"], train_loss, val_loss)
+    lines = {}
+    for code in LANGUAGES:
+        with speaking(code):
+            lines[code] = summary_line(*numbers)
+    return lines
 
 
 def setting_record(data: Split, setting: dict, points: torch.Tensor) -> dict:
@@ -109,7 +113,7 @@ def setting_record(data: Split, setting: dict, points: torch.Tensor) -> dict:
         "grid": base64.b64encode(grid).decode("ascii"),
         "train": [round(v, 5) for v in curves.train_loss[every - 1 :: every]],
         "val": [round(v, 5) for v in curves.val_loss[every - 1 :: every]],
-        "summary": summary(setting, n_params, curves.train_loss[-1], curves.val_loss[-1]),
+        "summary": summaries(setting, n_params, curves.train_loss[-1], curves.val_loss[-1]),
     }
 
 
@@ -138,11 +142,13 @@ def boundary_export(settings: list[dict]) -> dict:
 
 
 def sources_key() -> str:
-    """A hash of what decides the numbers: the training code, the data code, this file, torch."""
+    """A hash of what decides the numbers and words: the training, data and widget code, this
+    file, torch."""
     digest = hashlib.sha256(torch.__version__.encode())
     for name in (
         "ngram_helpers/toy_models.py",
         "ngram_helpers/toy_data.py",
+        "ngram_helpers/widgets/boundary.py",
         "tools/export_boundary.py",
     ):
         digest.update((ROOT / name).read_bytes())

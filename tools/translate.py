@@ -607,7 +607,11 @@ def build(notebook: Path) -> None:
 
 
 def run(command: str, notebooks: list[Path]) -> int:
-    """Run ``command`` on ``notebooks``; the exit status (1: cells to translate)."""
+    """Run ``command`` on ``notebooks``; the exit status (1: cells to translate).
+
+    A code cell with comments or words that has no Chinese yet counts as a cell to translate: the
+    notebook is still built (its code shows the English words), but the command fails.
+    """
     if command == "update":
         for notebook in notebooks:
             print(f"{shown(translation_path(notebook))}: {update(notebook)} to translate")
@@ -629,7 +633,7 @@ def run(command: str, notebooks: list[Path]) -> int:
         if chinese.exists() and needs_execution(nbformat.read(chinese, as_version=4)):
             unexecuted.append(shown(chinese))
     report(missing, english, unexecuted)
-    return 1 if missing or (unexecuted and command == "check") else 0
+    return 1 if missing or english or (unexecuted and command == "check") else 0
 
 
 def report(missing: list[str], english: list[str], unexecuted: list[str]) -> None:

@@ -152,7 +152,8 @@
   }
 
   function mount(root, data) {
-    const labels = LABELS[root.dataset.lang] || LABELS.en;
+    const lang = root.dataset.lang === "zh" ? "zh" : "en";
+    const labels = LABELS[lang];
     const activation = element("select", { name: "activation" });
     data.activations.forEach((a) => activation.appendChild(element("option", { value: a }, a)));
     activation.value = data.default.activation;
@@ -176,7 +177,7 @@
         s.readout.textContent = String(s.value());
       });
       const record = data.settings[setting.join("/")];
-      summary.textContent = record.summary;
+      summary.textContent = record.summary[lang];
       pictures.replaceChildren(
         boundaryPicture(data, bytes(record.grid), 300),
         lossCurves(record, steps.value()),

@@ -121,17 +121,51 @@
       return out;
     }
 
-    /** Token ids of ``text``; an unknown character raises an error naming it. */
+    /** Token ids of ``text``; an unknown character raises an error naming it, in English
+     * (``message``) and Chinese (``zh``), as Tokenizer.encode words it. */
     encode(text) {
       return Array.from(text, (c) => {
         const id = this.chars.indexOf(c);
         if (id < 0) {
-          const vocabulary = this.chars.replace("\n", "\\n");
-          throw new Error(`character '${c}' is not in the vocabulary (${vocabulary})`);
+          const letters = this.letters();
+          const err = new Error(
+            `character ${pyRepr(c)} is not in the vocabulary, whose letters are ${letters}`,
+          );
+          err.zh = `字符 ${pyRepr(c)} 不在词表里（词表里的字符是 ${letters}）`;
+          throw err;
         }
         return id;
       });
     }
+
+    /** The characters a name may hold, as Tokenizer.letters writes them ("a-z"). */
+    letters() {
+      const isAlnum = (c) => /^[\p{L}\p{N}]$/u.test(c);
+      const chars = [...new Set(this.chars)].filter((c) => c !== "\n").sort();
+      const runs = [];
+      chars.forEach((c) => {
+        const last = runs.length ? runs[runs.length - 1] : null;
+        const previous = last && last[last.length - 1];
+        const follows = previous && c.codePointAt(0) === previous.codePointAt(0) + 1;
+        if (follows && isAlnum(c) && isAlnum(previous)) {
+          last.push(c);
+        } else {
+          runs.push([c]);
+        }
+      });
+      return runs
+        .flatMap((run) =>
+          run.length >= 3
+            ? [`${run[0]}-${run[run.length - 1]}`]
+            : run.map((c) => (isAlnum(c) ? c : pyRepr(c))),
+        )
+        .join(" ");
+    }
+  }
+
+  /** A string as Python's repr writes it: 'ma', and "an'" for one holding a quote. */
+  function pyRepr(text) {
+    return text.includes("'") && !text.includes('"') ? `"${text}"` : `'${text}'`;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -274,6 +308,11 @@
   // The widget on the page: controls in, names and a chart out
 
   const ORIGINS = ["train", "val-test", "new"];
+  // How each origin is shown, as ngram_helpers/widgets/sampler.py's origin_label shows it.
+  const ORIGIN_LABELS = {
+    en: { train: "train", "val-test": "val-test", new: "new" },
+    zh: { train: "训练集", "val-test": "验证/测试集", new: "新名字" },
+  };
   const LABELS = {
     en: {
       temperature: "temperature",
@@ -283,8 +322,10 @@
       prefix: "prefix",
       sampled: "Sampled names",
       cannot: "Cannot use this prefix: ",
-      after: "Next character after",
+      caption: (prefix, temperature, topK) =>
+        `Next character after ${pyRepr(prefix)}: temperature ${temperature}, top-k ${topK}`,
       title: "next-character probabilities (gray: temperature 1, no top-k)",
+      stale: "(the chart still shows the last usable prefix)",
     },
     zh: {
       temperature: "温度",
@@ -294,8 +335,10 @@
       prefix: "前缀",
       sampled: "采样得到的名字",
       cannot: "无法使用这个前缀：",
-      after: "前缀之后的下一个字符",
-      title: "下一个字符的概率（灰线：温度 1，不做 top-k）",
+      caption: (prefix, temperature, topK) =>
+        `${pyRepr(prefix)} 之后的下一个字符：温度 ${temperature}，top-k ${topK}`,
+      title: "下一个字符的概率（灰线：温度 1，不用 top-k）",
+      stale: "（图中仍是上一个可用前缀的分布）",
     },
   };
   const SVG = "http://www.w3.org/2000/svg";
@@ -385,7 +428,9 @@
   }
 
   function mount(root, model) {
-    const labels = LABELS[root.dataset.lang] || LABELS.en;
+    const lang = root.dataset.lang === "zh" ? "zh" : "en";
+    const labels = LABELS[lang];
+    const originLabels = ORIGIN_LABELS[lang];
     const controls = {
       temperature: slider(labels, "temperature", 0, 2, 0.05, root.dataset.temperature || 1),
       names: slider(labels, "names", 1, 50, 1, root.dataset.numNames || 20),
@@ -426,28 +471,30 @@
       try {
         names = sampleNames(model, settings);
       } catch (err) {
-        message.textContent = labels.cannot + err.message;
+        message.textContent = labels.cannot + ((lang === "zh" && err.zh) || err.message);
         namesBox.replaceChildren();
+        caption.textContent = labels.stale;
         return;
       }
       message.textContent = "";
       const origins = nameOrigins(model, names);
       const shares = ORIGINS.map(
-        (o) => `${o} ${percent(origins.filter((x) => x === o).length / Math.max(names.length, 1))}`,
+        (o) =>
+          `${originLabels[o]} ` +
+          percent(origins.filter((x) => x === o).length / Math.max(names.length, 1)),
       );
       const head = element("div", { class: "ngram-sampler-shares" });
       head.append(element("b", {}, labels.sampled), `: ${shares.join(" · ")}`);
       const list = element("ol", { class: "ngram-sampler-list" });
       names.forEach((name, i) => {
         const item = element("li", { class: `ngram-name ngram-origin-${origins[i]}` });
-        item.append(element("b", {}, name), " ", element("small", {}, `(${origins[i]})`));
+        const origin = element("small", {}, `(${originLabels[origins[i]]})`);
+        item.append(element("b", {}, name), " ", origin);
         list.appendChild(item);
       });
       namesBox.replaceChildren(head, list);
       const { probs, reference } = nextCharacter(model, settings.prefix, temperature, topK);
-      caption.textContent =
-        `${labels.after} '${settings.prefix}': ` +
-        `${labels.temperature} ${temperature.toFixed(2)}, top-k ${topK}`;
+      caption.textContent = labels.caption(settings.prefix, temperature.toFixed(2), topK);
       chartBox.replaceChildren(chart(model, probs, reference, labels.title));
     }
 

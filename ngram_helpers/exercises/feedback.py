@@ -108,9 +108,10 @@ def check_failed(err: BaseException) -> Feedback:
         "broken",
         say(
             f"the check itself raised {describe_error(err)}; your answer may well be right. This "
-            "is a bug in the check: please report it with this message",
+            "is a bug in the check: please report it on the course's issue tracker, with this "
+            "message (run with NGRAM_CHECK_DEBUG=1 for the traceback)",
             f"检查本身出错了（{describe_error(err)}），你的答案很可能是对的。这是检查代码的缺陷："
-            "请附上这条消息报告它",
+            "请把这条消息报告到本课程的问题跟踪页（设置 NGRAM_CHECK_DEBUG=1 可以看到完整的回溯）",
         ),
     )
 

@@ -46,6 +46,25 @@ from ngram_helpers.toy_models import (
 )
 
 
+def summary_line(
+    activation: str,
+    width: int,
+    n_params: int,
+    lr: float,
+    steps: int,
+    train_loss: float,
+    val_loss: float,
+) -> str:
+    """The explorer's one line on a trained setting, in the learner's language (the book's
+    explorer shows the same line, written for both editions by tools/export_boundary.py)."""
+    return say(
+        f"{activation}, width {width} ({n_params} parameters), lr {lr:.3g}, {steps} steps: "
+        f"train loss {train_loss:.3f}, val loss {val_loss:.3f}",
+        f"{activation}，宽度 {width}（{n_params} 个参数），学习率 {lr:.3g}，{steps} 步："
+        f"训练损失 {train_loss:.3f}，验证损失 {val_loss:.3f}",
+    )
+
+
 class BoundaryWidget(widgets.VBox):
     """Controls, a one-line summary and a picture; see the module docstring for the contract."""
 
@@ -117,12 +136,8 @@ class BoundaryWidget(widgets.VBox):
         n_params = sum(p.numel() for p in model.parameters())
         activation, lr, steps = self.activation.value, self.learning_rate.value, self.steps.value
         train_loss, val_loss = self.curves.train_loss[-1], self.curves.val_loss[-1]
-        self.summary.value = say(
-            f"<code>{activation}, width {width} ({n_params} parameters), lr {lr:.3g}, {steps} "
-            f"steps: train loss {train_loss:.3f}, val loss {val_loss:.3f}</code>",
-            f"<code>{activation}，宽度 {width}（{n_params} 个参数），学习率 {lr:.3g}，{steps} 步："
-            f"训练损失 {train_loss:.3f}，验证损失 {val_loss:.3f}</code>",
-        )
+        line = summary_line(activation, width, n_params, lr, steps, train_loss, val_loss)
+        self.summary.value = f"<code>{line}</code>"
         self.image.value = self._render(model)
 
     def _render(self, model) -> bytes:

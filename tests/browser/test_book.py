@@ -6,7 +6,7 @@ the site's own MathJax and its figures loaded; each notebook's language link mus
 same notebook in the other edition; on notebook 04's page, moving the sampler's sliders must
 change the names and the chart to what Python's sampler gives for the new settings; and on
 notebook 01's page, moving the decision-boundary explorer's controls must show the summary that
-the Python widget shows for the new setting.
+the Python widget shows for the new setting. The search finds English words and Chinese terms.
 
 `make test` builds the book first; run alone, the test skips when `_build/book` is missing.
 """
@@ -16,11 +16,21 @@ from __future__ import annotations
 import json
 import sys
 
+import matplotlib
 import pytest
 
 from ngram_helpers.data import load_names
-from ngram_helpers.sample import LogitTable, sample_from_table, start_context, tempered_probs
+from ngram_helpers.language import speaking
+from ngram_helpers.plots import use_series_style
+from ngram_helpers.sample import (
+    LogitTable,
+    name_origins,
+    sample_from_table,
+    start_context,
+    tempered_probs,
+)
 from ngram_helpers.widgets.boundary import build_boundary_widget
+from ngram_helpers.widgets.sampler import origin_label
 from tests.browser.conftest import CHROMIUM, screenshot
 from tests.conftest import ROOT
 
@@ -34,7 +44,7 @@ BOOK = ROOT / "_build" / "book"
 SOURCE = ROOT / "_build" / "book-src"  # the notebooks as the book read them
 NOTEBOOKS = sorted(path.stem for path in (ROOT / "notebooks").glob("[0-9]*.ipynb"))
 PAGES = (
-    ["index.html", "solutions.html", "notebooks/zh/glossary.html"]
+    ["index.html", "solutions.html", "solutions-zh.html", "notebooks/zh/glossary.html"]
     + [f"notebooks/{name}.html" for name in NOTEBOOKS]
     + [f"notebooks/zh/{name}.html" for name in NOTEBOOKS]
 )
@@ -190,6 +200,20 @@ def test_moving_the_sliders_changes_names_and_chart_as_python_would(
     assert moved_names == expected_names
     assert moved_probs == pytest.approx(expected_probs, abs=1e-6)
     screenshot(page, f"book-sampler-{edition.strip('/') or 'en'}-after.png")
+    language = "zh" if edition else "en"
+    with speaking(language):  # each name's origin as the edition's Python widget shows it
+        origins = name_origins(expected_names, python_sampler[1])
+        assert sampler.locator(".ngram-name small").all_inner_texts() == [
+            f"({origin_label(origin)})" for origin in origins
+        ]
+    for count in ("50", "1"):  # the ends of the names slider
+        sampler.locator("input[name=names]").fill(count)
+        assert shown_state(page)[0] == python_state(python_sampler, int(count), 7, "ma", 0.5, 5)[0]
+    sampler.locator("input[name=prefix]").fill("m7")
+    with speaking(language), pytest.raises(ValueError) as refused:
+        sample_from_table(python_sampler[0], python_sampler[1].tokenizer, 1, prefix="m7")
+    message = sampler.locator(".ngram-sampler-message").inner_text()
+    assert message.endswith(str(refused.value)) and shown_state(page)[0] == []
     assert reader.problems == []
 
 
@@ -200,10 +224,15 @@ def test_the_boundary_explorer_shows_what_the_widget_shows(reader, edition):
     explorer = reader.page.locator(".ngram-js-boundary")
     explorer.scroll_into_view_if_needed()
     data = export_boundary.explorer_data()
+    language = "zh" if edition else "en"
+
+    def python_summary(setting: dict) -> str:
+        with matplotlib.rc_context(), speaking(language):
+            use_series_style()  # the widget draws its picture too: in Chinese, with a Han font
+            return build_boundary_widget(data, **setting).summary.value
+
     shown = explorer.locator(".ngram-boundary-summary")
-    assert f"<code>{shown.inner_text()}</code>" == (
-        build_boundary_widget(data, **export_boundary.DEFAULT).summary.value
-    )
+    assert f"<code>{shown.inner_text()}</code>" == python_summary(export_boundary.DEFAULT)
     moved = {"activation": "relu", "hidden_width": 32, "learning_rate": 0.1, "steps": 100}
     explorer.locator("select[name=activation]").select_option(moved["activation"])
     for name, values in (
@@ -212,10 +241,28 @@ def test_the_boundary_explorer_shows_what_the_widget_shows(reader, edition):
         ("steps", export_boundary.STEPS),
     ):
         explorer.locator(f"input[name={name}]").fill(str(values.index(moved[name])))
-    assert (
-        f"<code>{shown.inner_text()}</code>" == build_boundary_widget(data, **moved).summary.value
-    )
+    assert f"<code>{shown.inner_text()}</code>" == python_summary(moved)
     assert explorer.locator("canvas.ngram-boundary-map").count() == 1
     assert explorer.locator("svg.ngram-boundary-loss path").count() == 2
     screenshot(reader.page, f"book-boundary-{edition.strip('/') or 'en'}-moved.png")
+    assert reader.problems == []
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("perplexity", "notebooks/02_bengio_language_model.html"),
+        ("困惑度", "notebooks/zh/02_bengio_language_model.html"),  # a glossary term, kept whole
+        ("梯度", "notebooks/zh/01_mlp_basics.html"),  # a word inside longer Chinese sentences
+        ("学习率", "notebooks/zh/04_full_training_run.html"),
+    ],
+)
+def test_the_search_finds_english_words_and_chinese_terms(reader, query, found):
+    reader.problems.clear()
+    reader.page.goto((BOOK / "search.html").as_uri() + f"?q={query}")
+    reader.page.wait_for_selector("#search-results ul.search li", timeout=15_000)
+    links = reader.page.eval_on_selector_all(
+        "#search-results ul.search li a", "links => links.map(a => a.href)"
+    )
+    assert any(link.startswith((BOOK / found).as_uri()) for link in links), links
     assert reader.problems == []

@@ -364,3 +364,17 @@ def test_outputs_are_kept_only_as_far_as_the_code_is_unchanged():
     assert [c.execution_count for c in built.cells] == [1, None, None]
     assert [len(c.outputs) for c in built.cells] == [1, 0, 1]
     assert translate.needs_execution(built) and not translate.needs_execution(stored)
+
+
+def test_a_code_cell_whose_words_are_still_english_fails_the_build(tiny_project, capsys):
+    first, second = sorted(tiny_project.glob("*.ipynb"))
+    english = nbformat.read(second, as_version=4)
+    english.cells[1].source = 'print("hello")  # greet the reader'
+    nbformat.write(english, second)
+    translate.main(["update"])
+    translate_all(first, "中文")
+    translate_all(second, "中文")
+    capsys.readouterr()
+    assert translate.main(["build"]) == 1
+    assert "02_b.ipynb code cell 1" in capsys.readouterr().err
+    assert (tiny_project / "zh" / second.name).exists(), "the notebook is still built"

@@ -1,7 +1,7 @@
 """README.zh-CN.md covers every section of README.md.
 
-A section of the English README is a ``## `` heading or a paragraph that opens with a bold
-sentence (``**Versions.**``). ``COUNTERPARTS`` names, for each, the text that opens its Chinese
+A section of the English README is a ``## `` or ``### `` heading or a paragraph that opens with a
+bold sentence (``**Versions.**``). ``COUNTERPARTS`` names, for each, the text that opens its Chinese
 counterpart; a section added to README.md fails here until README.zh-CN.md has it and the mapping
 names it.
 """
@@ -12,7 +12,7 @@ from tests.conftest import ROOT
 
 ENGLISH = ROOT / "README.md"
 CHINESE = ROOT / "README.zh-CN.md"
-SECTION = re.compile(r"^## (.+)$|^\*\*([^*]+\.)\*\*", re.M)
+SECTION = re.compile(r"^###? (.+)$|^\*\*([^*]+\.)\*\*", re.M)
 COUNTERPARTS = {
     "Quick start": "## 快速开始",
     "Your own copies.": "**你自己的副本。**",
@@ -23,6 +23,7 @@ COUNTERPARTS = {
     "The notebooks": "## 笔记本",
     "From the lesson to the notebooks": "## 从原课程到笔记本",
     "What is in the repository": "## 仓库里有什么",
+    "The series as a website": "### 网页版",
     "Command line": "## 命令行",
     "Results": "## 结果",
     "Troubleshooting": "## 常见问题",
