@@ -16,7 +16,8 @@ with ``index_add_``, which sorts its indices first (two more passes and a sort).
   building the outer products or sorting;
 - the learning rate is folded into the errors once, so no later operation scales by it.
 
-The CBOW input update is a sparse product too. Measured by ``benchmarks/word2vec_speed.py``.
+The CBOW input update is a sparse product too. Notebook 03 trains its CBOW both ways and checks
+that the vectors agree; ``benchmarks/word2vec_speed.py`` times both against gensim.
 """
 
 from __future__ import annotations

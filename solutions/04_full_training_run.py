@@ -247,11 +247,13 @@ def first_position_context(model: MLP, data: NamesData) -> str:
 #    context's own counts, so a rare context gets a poor estimate (smoothed with α). The MLP
 #    maps characters to vectors and the contexts through one hidden layer: characters that
 #    behave alike get similar vectors, and what the model learns from one context carries over
-#    to similar ones, with 89,387 parameters for all of them. "Almost fair": the 4-gram's
-#    2.0872 scores names padded with end tokens, the MLP's 2.0689 walks across name
-#    boundaries, where the first letters of a name are predicted from the end of the previous
-#    one. Scored on the same walk, the 4-gram does worse (val 2.1128 in notebook 02), so the
-#    MLP's lead is, if anything, larger than the table shows.
+#    to similar ones, with 89,387 parameters for all of them. "Almost fair": both are scored on
+#    the same examples, the walk through val, but where a name begins their contexts differ. The
+#    MLP sees the previous name's last characters; the count model sees only end tokens, as in
+#    the padded names it was counted from. That costs the count model next to nothing: scored
+#    on padded names instead, its val is 2.0872 against 2.0875 on the walk (measured). And a
+#    4-gram counted on the walk itself, so that it too sees across the boundary, does worse
+#    (val 2.1128 in notebook 02): the previous name's tail is noise to a count model.
 #
 # 3. Above. Measured (OMP_NUM_THREADS=1, the notebook's code with NUM_STEPS = 5_000, fast
 #    engine): the log ends at step 4999 with val 2.1554, and the final table prints train
