@@ -80,7 +80,15 @@ class Row:
 
     @property
     def description(self) -> str:
-        """What the row is, in words: for an MLP variant, its parent and the changes."""
+        """What the row is, in words: for an MLP variant, its parent and the changes; a mixture's
+        ends with where its weights came from."""
+        if self.kind == "mixture":
+            return self.short_description + say(", weights fitted on val", "，权重在验证集上拟合")
+        return self.short_description
+
+    @property
+    def short_description(self) -> str:
+        """The description without how a mixture's weights were fitted (notebook 05's table)."""
         if self.kind == "uniform":
             return say("every character equally likely: ln V", "每个字符等可能：ln V")
         if self.kind == "count":
@@ -95,8 +103,8 @@ class Row:
             )
         if self.kind == "mixture":
             return say(
-                f"mixture of {', '.join(self.components)}, weights fitted on val",
-                f"{'、'.join(self.components)} 的混合，权重在验证集上拟合",
+                f"mixture of {', '.join(self.components)}",
+                f"{'、'.join(self.components)} 的混合",
             )
         if self.parent is None:
             m, t = self.model, self.train

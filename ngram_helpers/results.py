@@ -81,9 +81,10 @@ def read_sidecar(table: Path) -> dict:
 def show_table(table: Table, descriptions: bool = False) -> None:
     """Print every row: parameters, training steps, CPU seconds, val and test loss.
 
-    With ``descriptions``, each line ends with what the row is, in the learner's language (a row
-    this package no longer defines keeps the CSV's ``description``), with "->" written as an
-    arrow and a mixture's "weights fitted on val" left to the reader.
+    With ``descriptions``, each line ends with what the row is, in the learner's language, with
+    "->" written as an arrow and a mixture's "weights fitted on val" left to the reader
+    (``Row.short_description``; a row this package no longer defines keeps the CSV's English
+    ``description``, less that ending).
     """
     width = max(len(name) for name in table)
     headings = [
@@ -104,9 +105,11 @@ def show_table(table: Table, descriptions: bool = False) -> None:
             f"{float(line['test_loss']):>7.4f}"
         )
         if descriptions:
-            described = known[name].description if name in known else line["description"]
-            fitted = say(", weights fitted on val", "，权重在验证集上拟合")
-            text += "  " + described.replace("->", "→").replace(fitted, "")
+            if name in known:
+                described = known[name].short_description
+            else:
+                described = line["description"].removesuffix(", weights fitted on val")
+            text += "  " + described.replace("->", "→")
         print(text)
 
 

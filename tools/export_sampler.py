@@ -12,7 +12,8 @@ The name sampler of notebook 04 shows the model of its 50,000-step run. That run
 The weights go out as a JavaScript file that sets ``window.NGRAM_SAMPLER_MODEL`` (a page opened
 from disk may not fetch a JSON file, but may load a script). Each tensor is stored as the
 base64 of its float32 bytes, so the browser reads exactly the numbers torch holds; beside them,
-the vocabulary and the names of each split, to mark each sampled name train / val-test / new.
+the vocabulary and the names of each split, to mark each sampled name train / val-test / new,
+and how the Python widget words those marks in each language.
 
     python tools/export_sampler.py [--checkpoint PATH] [--out PATH]
 """
@@ -34,9 +35,11 @@ from ngram_helpers.checkpoint import (
     save_checkpoint,
 )
 from ngram_helpers.data import NamesData, load_names
+from ngram_helpers.language import LANGUAGES, speaking
 from ngram_helpers.models import MLP
-from ngram_helpers.sample import MAX_NAME_LENGTH
+from ngram_helpers.sample import MAX_NAME_LENGTH, ORIGINS
 from ngram_helpers.train import TrainConfig, build_model, model_config_for, train
+from ngram_helpers.widgets.sampler import origin_label
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_DIR = ROOT / "_build" / "book-model"
@@ -117,7 +120,17 @@ def sampler_export(model: MLP, data: NamesData, source: str) -> dict:
         "weights": {name: float32_base64(t) for name, t in weights.items()},
         "train_names": "\n".join(data.names("train")),
         "held_out_names": "\n".join(data.names("val") + data.names("test")),
+        "origin_labels": origin_labels(),
     }
+
+
+def origin_labels() -> dict[str, dict[str, str]]:
+    """How each edition's sampler shows a name's origin: the Python widget's own words."""
+    labels = {}
+    for code in LANGUAGES:
+        with speaking(code):
+            labels[code] = {origin: origin_label(origin) for origin in ORIGINS}
+    return labels
 
 
 def write_export(export: dict, out: Path) -> Path:

@@ -89,6 +89,7 @@
       this.b2 = float32Array(w.b2);
       this.trainNames = new Set(exported.train_names.split("\n"));
       this.heldOutNames = new Set(exported.held_out_names.split("\n"));
+      this.originLabels = exported.origin_labels; // {en: {train: …}, zh: {train: …}}
       this.logitCache = new Map();
     }
 
@@ -308,11 +309,6 @@
   // The widget on the page: controls in, names and a chart out
 
   const ORIGINS = ["train", "val-test", "new"];
-  // How each origin is shown, as ngram_helpers/widgets/sampler.py's origin_label shows it.
-  const ORIGIN_LABELS = {
-    en: { train: "train", "val-test": "val-test", new: "new" },
-    zh: { train: "训练集", "val-test": "验证/测试集", new: "新名字" },
-  };
   const LABELS = {
     en: {
       temperature: "temperature",
@@ -430,7 +426,7 @@
   function mount(root, model) {
     const lang = root.dataset.lang === "zh" ? "zh" : "en";
     const labels = LABELS[lang];
-    const originLabels = ORIGIN_LABELS[lang];
+    const originLabels = model.originLabels[lang]; // the Python widget's words, exported
     const controls = {
       temperature: slider(labels, "temperature", 0, 2, 0.05, root.dataset.temperature || 1),
       names: slider(labels, "names", 1, 50, 1, root.dataset.numNames || 20),
