@@ -25,7 +25,7 @@ from ngram_helpers.corpus import (
     wordsim_pairs,
     wordsim_spearman,
 )
-from ngram_helpers.fast_word2vec import train_negative_sampling_fast
+from ngram_helpers.fast_word2vec import train_negative_sampling_fast, warm_up
 from ngram_helpers.negative_sampling import NegativeSamplingConfig, train_negative_sampling
 
 PROBES = list(range(20, 220))  # frequency ranks 20-219: frequent enough to have stable neighbours
@@ -88,6 +88,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     torch.set_num_threads(1)
+    _, compile_s = cpu_seconds(warm_up)
+    print(f"fast trainer's loop compiled (or loaded from numba's cache): {compile_s:.1f} CPU s")
     sentences = read_corpus()
     vocab = Vocabulary.from_sentences(sentences, min_count=5)
     encoded = vocab.encode(sentences)

@@ -1,76 +1,151 @@
-"""The same negative-sampling training with sparse-matrix kernels: fewer passes over memory.
+"""The same negative-sampling training as a compiled loop over examples: as fast as gensim.
 
 ``train_negative_sampling_fast`` takes the same arguments as
 ``negative_sampling.train_negative_sampling``, draws the same examples with the same generator,
 and makes the same summed update per batch; only the order of float additions differs, so the
-vectors agree to float32 rounding (``tests/test_fast_word2vec.py`` checks it). What differs is
-how a batch of B examples with K noise words each is computed. The readable step gathers the
-B*(K+1) output vectors into a (B, K+1, D) tensor, multiplies it by ``h`` and sums (three passes
-over B*(K+1)*D floats), then builds the (B*(K+1), D) tensor of outer products error*h and adds it
-with ``index_add_``, which sorts its indices first (two more passes and a sort). Here:
+vectors agree to float32 rounding (``tests/test_fast_word2vec.py`` checks it).
 
-- the scores u_k . h are one ``torch.sparse.sampled_addmm``: a sparse (B, V) pattern with K+1
-  entries per row, whose every entry is computed as one dot product read straight from ``w_out``;
-- the update of ``w_out`` is ``w_out.addmm_(E, h)`` with E a sparse (V, B) COO matrix holding
-  the errors: PyTorch adds error * h[b] to row k for each entry in turn, as gensim does, without
-  building the outer products or sorting;
-- the learning rate is folded into the errors once, so no later operation scales by it.
+What differs is how a batch is computed. The readable step is a handful of tensor operations,
+each a pass over memory: it gathers the batch's output vectors into a (B, 1 + K, D) tensor, builds
+a tensor of every update, and adds it with ``index_add_``; between batches Python runs the loop.
+Here the loop over examples is written out, example by example and word by word, as gensim's
+Cython and the original word2vec C code do, and numba (https://numba.pydata.org) compiles it to
+machine code the first time it runs. Each score is one dot product read straight from ``w_out``
+and each update is added straight into its row, with no intermediate tensors, and a whole epoch
+is one call. numba stores the machine code in ``__pycache__``, so only the first call on a
+machine waits for the compiler (a few seconds); ``warm_up`` lets a timing leave that out.
 
-The CBOW input update is a sparse product too. Notebook 03 trains its CBOW both ways and checks
-that the vectors agree; ``benchmarks/word2vec_speed.py`` times both against gensim.
+Skip-gram runs through the CBOW loop: an example with one context word of weight 1 has that
+word's vector as its hidden vector, exactly.
 """
 
 from __future__ import annotations
 
-import warnings
+import math
 
+import numba
+import numpy as np
 import torch
-import torch.nn.functional as F
 
 from ngram_helpers.corpus import Vocabulary
 from ngram_helpers.negative_sampling import (
+    EpochTrainer,
     NegativeSamplingConfig,
     NegativeSamplingModel,
     run_epochs,
 )
 
+# Let the compiler reorder float sums (so a dot product uses the CPU's vector instructions) and
+# fuse multiply-adds; unlike fastmath=True, inf and nan still behave as in IEEE arithmetic.
+compiled = numba.njit(cache=True, fastmath={"reassoc", "contract"})
 
-def sparse_scores(h: torch.Tensor, w_out: torch.Tensor, outputs: torch.Tensor) -> torch.Tensor:
-    """u_k . h for each example's output words ``outputs`` (B, 1 + K): one sparse product."""
-    b, width = outputs.shape
-    rows = torch.arange(0, b * width + 1, width)
-    with warnings.catch_warnings():  # PyTorch marks sparse CSR tensors "beta" on first use
-        warnings.simplefilter("ignore", UserWarning)
-        pattern = torch.sparse_csr_tensor(
-            rows, outputs.reshape(-1), torch.zeros(b * width), (b, len(w_out))
+
+@compiled
+def hidden_vectors(h, w_in, context, starts, weights, a, z):
+    """h[b] = the weighted sum of example a + b's context vectors, for the batch a..z."""
+    for b in range(z - a):
+        h[b, :] = 0.0
+        for j in range(starts[a + b], starts[a + b + 1]):
+            row = context[j]
+            for d in range(h.shape[1]):
+                h[b, d] += weights[j] * w_in[row, d]
+
+
+@compiled
+def output_word(targets, negatives, i, k):
+    """Example i's k-th output word and its sign: +1 the true word, -1 noise, 0 skipped noise."""
+    if k == 0:
+        return targets[i], 1.0
+    word = negatives[i, k - 1]
+    return word, 0.0 if word == targets[i] else -1.0
+
+
+@compiled
+def score_batch(error, step, h, w_out, targets, negatives, a, z, lr):
+    """Each output word's error (lr folded in) and each example's step for h; the summed loss.
+
+    With s = sign * (u . h) the loss is -log sigma(s) and u . h moves by lr * sign * sigma(-s).
+    The step for h, the sum of error * u, is taken here, before any u moves.
+    """
+    loss = 0.0
+    for b in range(z - a):
+        step[b, :] = 0.0
+        for k in range(error.shape[1]):
+            word, sign = output_word(targets, negatives, a + b, k)
+            error[b, k] = 0.0
+            if sign == 0.0:
+                continue
+            dot = np.float32(0.0)
+            for d in range(h.shape[1]):
+                dot += w_out[word, d] * h[b, d]
+            s = sign * dot
+            loss += max(-s, 0.0) + math.log1p(math.exp(-abs(s)))  # -log sigma(s), stable
+            e = np.float32(sign * lr / (1.0 + math.exp(s)))
+            error[b, k] = e
+            for d in range(h.shape[1]):
+                step[b, d] += e * w_out[word, d]
+    return loss
+
+
+@compiled
+def update_outputs(w_out, error, h, targets, negatives, a, z):
+    """u += error * h for every output word of the batch a..z."""
+    for b in range(z - a):
+        for k in range(error.shape[1]):
+            word, _ = output_word(targets, negatives, a + b, k)
+            for d in range(h.shape[1]):
+                w_out[word, d] += error[b, k] * h[b, d]
+
+
+@compiled
+def update_inputs(w_in, step, context, starts, scale, a, z):
+    """Each context word of the batch a..z moves by scale * its example's step."""
+    for b in range(z - a):
+        for j in range(starts[a + b], starts[a + b + 1]):
+            row = context[j]
+            for d in range(step.shape[1]):
+                w_in[row, d] += scale[j] * step[b, d]
+
+
+@compiled
+def train_epoch_compiled(
+    w_in, w_out, context, starts, weights, scale, targets, negatives, batch_size, lrs
+):
+    """One epoch: for each batch, hidden vectors, scores, then both tables' updates."""
+    n, dim = len(targets), w_in.shape[1]
+    h = np.empty((batch_size, dim), np.float32)
+    step = np.empty((batch_size, dim), np.float32)
+    error = np.empty((batch_size, negatives.shape[1] + 1), np.float32)
+    loss = 0.0
+    for i in range(len(lrs)):
+        a, z = i * batch_size, min(n, (i + 1) * batch_size)
+        hidden_vectors(h, w_in, context, starts, weights, a, z)
+        loss += score_batch(error, step, h, w_out, targets, negatives, a, z, np.float32(lrs[i]))
+        update_outputs(w_out, error, h, targets, negatives, a, z)
+        update_inputs(w_in, step, context, starts, scale, a, z)
+    return loss
+
+
+def compiled_epoch_trainer(config: NegativeSamplingConfig) -> EpochTrainer:
+    """``run_epochs``' epoch trainer that hands the tables and examples to the compiled loop."""
+
+    def train_epoch(w_in, w_out, examples, lrs):
+        if config.sg:  # one context word of weight 1: the hidden vector is the input vector
+            starts, weights = (
+                torch.arange(len(examples.inputs) + 1),
+                torch.ones(len(examples.inputs)),
+            )
+        else:
+            starts, weights = examples.starts, examples.weights
+        exact_mean = config.cbow_gradient == "exact"
+        scale = weights if exact_mean else torch.ones(len(weights))  # gensim: the whole step
+        arrays = (w_in, w_out, examples.inputs, starts, weights, scale, examples.targets)
+        # .numpy() shares each tensor's memory, so the loop updates w_in and w_out in place
+        return train_epoch_compiled(
+            *(t.numpy() for t in arrays), examples.negatives.numpy(), config.batch_size, lrs.numpy()
         )
-    return torch.sparse.sampled_addmm(pattern, h, w_out.T, beta=0).values().view(b, width)
 
-
-def add_rows(table: torch.Tensor, rows: torch.Tensor, weights: torch.Tensor, x: torch.Tensor):
-    """table[rows[i]] += weights[i] * x[cols[i]] with cols[i] = i * len(x) // len(rows)."""
-    cols = torch.arange(len(rows)) // (len(rows) // len(x))
-    update = torch.sparse_coo_tensor(
-        torch.stack([rows, cols]), weights, (len(table), len(x)), check_invariants=False
-    )
-    table.addmm_(update, x)
-
-
-def fast_negative_sampling_step(
-    w_out: torch.Tensor,
-    h: torch.Tensor,
-    outputs: torch.Tensor,
-    sign: torch.Tensor,
-    lr: float,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """``negative_sampling.negative_sampling_step`` with sparse kernels: same results."""
-    s = sparse_scores(h, w_out, outputs).mul_(sign)
-    s.masked_fill_(sign == 0, 30.0)  # sigma(30) = 1: a skipped noise word adds no loss
-    loss = -F.logsigmoid(s).sum()
-    error = torch.sigmoid(s.neg_()).mul_(sign).mul_(lr)  # (B, 1 + K), the lr folded in
-    step_h = F.embedding_bag(outputs, w_out, mode="sum", per_sample_weights=error)
-    add_rows(w_out, outputs.reshape(-1), error.view(-1), h)
-    return step_h, loss
+    return train_epoch
 
 
 def train_negative_sampling_fast(
@@ -80,33 +155,15 @@ def train_negative_sampling_fast(
     min_count: int = 5,
     encoded: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> NegativeSamplingModel:
-    """``train_negative_sampling`` with ``fast_negative_sampling_step``: the same model, faster."""
+    """``train_negative_sampling`` with the compiled loop: the same model, faster."""
     config = config or NegativeSamplingConfig()
-    exact_mean = config.cbow_gradient == "exact"
+    return run_epochs(
+        sentences, config, vocabulary, min_count, encoded, compiled_epoch_trainer(config)
+    )
 
-    def take_step(w_in, w_out, examples, rows, lr):
-        outputs, sign = examples.outputs[rows], examples.sign[rows]
-        if config.sg:
-            inputs = examples.inputs[rows]
-            step_h, loss = fast_negative_sampling_step(
-                w_out, w_in.index_select(0, inputs), outputs, sign, lr
-            )
-            w_in.index_add_(0, inputs, step_h)
-            return loss
-        a, z = examples.bounds[rows.start], examples.bounds[rows.stop]
-        context, weights = examples.inputs[a:z], examples.weights[a:z]
-        h = F.embedding_bag(  # the means of the context vectors
-            context, w_in, examples.starts[rows] - a, mode="sum", per_sample_weights=weights
-        )
-        step_h, loss = fast_negative_sampling_step(w_out, h, outputs, sign, lr)
-        scale = weights if exact_mean else torch.ones(z - a)
-        update = torch.sparse_coo_tensor(
-            torch.stack([context, examples.row_of[a:z] - rows.start]),
-            scale,
-            (len(w_in), rows.stop - rows.start),
-            check_invariants=False,
-        )
-        w_in.addmm_(update, step_h)
-        return loss
 
-    return run_epochs(sentences, config, vocabulary, min_count, encoded, take_step)
+def warm_up() -> None:
+    """Compile the loop now, or load it from numba's cache, so a timed run measures training."""
+    for sg in (True, False):
+        config = NegativeSamplingConfig(sg=sg, vector_size=2, epochs=1, sample=0)
+        train_negative_sampling_fast([["a", "b", "a", "b"]], config, min_count=1)

@@ -164,16 +164,16 @@ class NegativeSamplingModel:
 class _EpochExamples:
     """One epoch's training examples after subsampling and window drawing, in text order.
 
-    Example ``i`` predicts ``outputs[i, 0]`` against the noise words ``outputs[i, 1:]`` (``sign``
-    as from ``output_words``). Skip-gram: its input word is ``inputs[i]``. CBOW: its inputs are
-    the context words ``inputs[starts[i]:starts[i + 1]]`` (``bounds`` is ``starts`` as a list);
-    for each context word ``row_of`` says which example it belongs to and ``weights`` is 1 / the
-    number of context words of that example.
+    Example ``i`` predicts ``targets[i]`` against the noise words ``negatives[i]`` (``output_words``
+    puts them together). Skip-gram: its input word is ``inputs[i]``. CBOW: its inputs are the
+    context words ``inputs[starts[i]:starts[i + 1]]`` (``bounds`` is ``starts`` as a list); for
+    each context word ``row_of`` says which example it belongs to and ``weights`` is 1 / the number
+    of context words of that example.
     """
 
     inputs: torch.Tensor
-    outputs: torch.Tensor
-    sign: torch.Tensor
+    targets: torch.Tensor
+    negatives: torch.Tensor
     starts: torch.Tensor | None = None
     bounds: list[int] | None = None
     row_of: torch.Tensor | None = None
@@ -199,13 +199,13 @@ def _epoch_examples(
         has_context = counts > 0
         inputs, targets, counts = words[context], words[has_context], counts[has_context]
     draws = torch.randint(len(table), (len(targets) * config.negative,), generator=gen)
-    outputs, sign = output_words(targets, table.index_select(0, draws).view(len(targets), -1))
+    negatives = table.index_select(0, draws).view(len(targets), -1)
     if config.sg:
-        return _EpochExamples(inputs, outputs, sign)
+        return _EpochExamples(inputs, targets, negatives)
     starts = torch.cat([torch.zeros(1, dtype=torch.long), counts.cumsum(0)])
     row_of = torch.repeat_interleave(torch.arange(len(counts)), counts)
     weights = 1.0 / counts.float()[row_of]
-    return _EpochExamples(inputs, outputs, sign, starts, starts.tolist(), row_of, weights)
+    return _EpochExamples(inputs, targets, negatives, starts, starts.tolist(), row_of, weights)
 
 
 def _cbow_step(
@@ -226,7 +226,8 @@ def _cbow_step(
     h = torch.nn.functional.embedding_bag(  # weighted sums of rows of w_in: the means
         context, w_in, examples.starts[rows] - start, mode="sum", per_sample_weights=weights
     )
-    step_h, loss = negative_sampling_step(w_out, h, examples.outputs[rows], examples.sign[rows], lr)
+    outputs, sign = output_words(examples.targets[rows], examples.negatives[rows])
+    step_h, loss = negative_sampling_step(w_out, h, outputs, sign, lr)
     step = step_h.index_select(0, examples.row_of[start:stop] - rows.start)
     if exact_mean:
         step *= weights[:, None]
@@ -257,16 +258,32 @@ def train_negative_sampling(
         if not config.sg:
             return _cbow_step(w_in, w_out, examples, rows, lr, exact_mean)
         inputs = examples.inputs[rows]
+        outputs, sign = output_words(examples.targets[rows], examples.negatives[rows])
         step_h, loss = negative_sampling_step(
-            w_out, w_in.index_select(0, inputs), examples.outputs[rows], examples.sign[rows], lr
+            w_out, w_in.index_select(0, inputs), outputs, sign, lr
         )
         w_in.index_add_(0, inputs, step_h)
         return loss
 
-    return run_epochs(sentences, config, vocabulary, min_count, encoded, take_step)
+    def train_epoch(w_in, w_out, examples, lrs):
+        size, n, loss_sum = config.batch_size, len(examples.targets), 0.0
+        for i, lr in enumerate(lrs.tolist()):
+            rows = slice(i * size, min(n, (i + 1) * size))
+            loss_sum += take_step(w_in, w_out, examples, rows, lr).item()
+        return loss_sum
+
+    return run_epochs(sentences, config, vocabulary, min_count, encoded, train_epoch)
 
 
-BatchStep = Callable[[torch.Tensor, torch.Tensor, _EpochExamples, slice, float], torch.Tensor]
+EpochTrainer = Callable[[torch.Tensor, torch.Tensor, _EpochExamples, torch.Tensor], float]
+
+
+def learning_rates(
+    config: NegativeSamplingConfig, steps: torch.Tensor, total_steps: int
+) -> torch.Tensor:
+    """The learning rate of each step in ``steps``: from alpha down to min_alpha in a line."""
+    falling = config.alpha - (config.alpha - config.min_alpha) * steps / total_steps
+    return falling.clamp(min=config.min_alpha)
 
 
 def run_epochs(
@@ -275,13 +292,13 @@ def run_epochs(
     vocabulary: Vocabulary | None,
     min_count: int,
     encoded: tuple[torch.Tensor, torch.Tensor] | None,
-    take_step: BatchStep,
+    train_epoch: EpochTrainer,
 ) -> NegativeSamplingModel:
-    """The training both trainers share: set-up, epochs of batches, the learning-rate schedule.
+    """The training both trainers share: set-up, each epoch's examples, the learning rates.
 
-    ``take_step(w_in, w_out, examples, rows, lr)`` updates the tables in place from the batch
-    ``examples[rows]`` and returns its summed loss: the readable step of
-    ``train_negative_sampling`` or the sparse one of ``fast_word2vec``.
+    ``train_epoch(w_in, w_out, examples, lrs)`` takes the epoch's batches in order, batch ``i``
+    at learning rate ``lrs[i]``, updates the tables in place and returns the summed loss: the
+    readable loop of ``train_negative_sampling`` or the compiled one of ``fast_word2vec``.
     """
     if config.cbow_gradient not in ("gensim", "exact"):
         raise ValueError(f"cbow_gradient must be 'gensim' or 'exact', got {config.cbow_gradient!r}")
@@ -297,17 +314,12 @@ def run_epochs(
     total_steps, done, epoch_loss = None, 0, []
     for _ in range(config.epochs):
         examples = _epoch_examples(tokens, sentence_ids, keep, table, config, gen)
-        n = len(examples.outputs)
+        n = len(examples.targets)
+        batches = -(-n // config.batch_size)
         if total_steps is None:  # the schedule assumes every epoch about as long as the first
-            total_steps = config.epochs * -(-n // config.batch_size)
-        loss_sum = 0.0
-        for start in range(0, n, config.batch_size):
-            lr = max(
-                config.min_alpha,
-                config.alpha - (config.alpha - config.min_alpha) * done / total_steps,
-            )
-            done += 1
-            rows = slice(start, min(n, start + config.batch_size))
-            loss_sum += take_step(w_in, w_out, examples, rows, lr).item()
+            total_steps = config.epochs * batches
+        steps = torch.arange(done, done + batches, dtype=torch.float64)
+        done += batches
+        loss_sum = train_epoch(w_in, w_out, examples, learning_rates(config, steps, total_steps))
         epoch_loss.append(loss_sum / max(1, n))
     return NegativeSamplingModel(vocabulary, w_in, w_out, epoch_loss)

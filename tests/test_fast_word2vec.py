@@ -1,7 +1,8 @@
-"""The fast word2vec trainer computes what the readable one does, to float32 rounding."""
+"""The compiled word2vec trainer computes what the readable one does, to float32 rounding."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
@@ -10,19 +11,23 @@ from ngram_helpers.negative_sampling import NegativeSamplingConfig
 from tests.test_negative_sampling import topic_corpus
 
 
-def test_fast_step_matches_the_readable_step():
+def test_the_compiled_batch_step_matches_the_readable_step():
     gen = torch.Generator().manual_seed(0)
     w_out = torch.randn(10, 4, generator=gen)
     h = torch.randn(3, 4, generator=gen)
-    targets, negatives = torch.tensor([1, 2, 3]), torch.tensor([[4, 5], [6, 2], [7, 7]])
+    targets = torch.tensor([1, 2, 3])
+    negatives = torch.tensor([[4, 5], [6, 2], [7, 7]], dtype=torch.int32)  # 2 in row 2: skipped
     outputs, sign = negative_sampling.output_words(targets, negatives)
     plain_out, fast_out = w_out.clone(), w_out.clone()
     step, loss = negative_sampling.negative_sampling_step(plain_out, h, outputs, sign, 0.1)
-    fast_step, fast_loss = fast_word2vec.fast_negative_sampling_step(
-        fast_out, h, outputs, sign, 0.1
+    error, fast_step = np.empty((3, 3), np.float32), np.empty((3, 4), np.float32)
+    batch = (targets.numpy(), negatives.numpy(), 0, 3)
+    fast_loss = fast_word2vec.score_batch(
+        error, fast_step, h.numpy(), fast_out.numpy(), *batch, np.float32(0.1)
     )
-    assert fast_loss.item() == pytest.approx(loss.item(), rel=1e-6)
-    assert torch.allclose(fast_step, step, atol=1e-7)
+    fast_word2vec.update_outputs(fast_out.numpy(), error, h.numpy(), *batch)
+    assert fast_loss == pytest.approx(loss.item(), rel=1e-6)
+    assert np.allclose(fast_step, step.numpy(), atol=1e-7)
     assert torch.allclose(fast_out, plain_out, atol=1e-7)
 
 
