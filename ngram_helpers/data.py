@@ -179,15 +179,14 @@ def load_names(folder: str | Path) -> NamesData:
         raise DatasetError(f"{folder}: data folder not found")
     text = {split: read_names_file(folder / f"{split}.txt") for split in SPLITS}
     tokenizer = Tokenizer.from_text(text["train"])
-    tokens = {}
-    for split in SPLITS:
+    for split in ("val", "test"):  # train's own characters make the vocabulary
         unseen = sorted(set(text[split]) - set(tokenizer.chars))
         if unseen:
             raise DatasetError(
                 f"{folder / (split + '.txt')}: characters {''.join(unseen)!r} never occur in "
                 "train.txt, so the model has no token for them"
             )
-        tokens[split] = tokenizer.encode(text[split])
+    tokens = {split: tokenizer.encode(text[split]) for split in SPLITS}
     return NamesData(folder=folder, tokenizer=tokenizer, text=text, tokens=tokens)
 
 

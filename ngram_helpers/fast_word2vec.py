@@ -13,7 +13,7 @@ Cython and the original word2vec C code do, and numba (https://numba.pydata.org)
 machine code the first time it runs. Each score is one dot product read straight from ``w_out``
 and each update is added straight into its row, with no intermediate tensors, and a whole epoch
 is one call. numba stores the machine code in ``__pycache__``, so only the first call on a
-machine waits for the compiler (a few seconds); ``warm_up`` lets a timing leave that out.
+machine waits for the compiler (about a second); ``warm_up`` lets a timing leave that out.
 
 Skip-gram runs through the CBOW loop: an example with one context word of weight 1 has that
 word's vector as its hidden vector, exactly.
@@ -130,20 +130,17 @@ def compiled_epoch_trainer(config: NegativeSamplingConfig) -> EpochTrainer:
     """``run_epochs``' epoch trainer that hands the tables and examples to the compiled loop."""
 
     def train_epoch(w_in, w_out, examples, lrs):
+        n = len(examples.inputs)
         if config.sg:  # one context word of weight 1: the hidden vector is the input vector
-            starts, weights = (
-                torch.arange(len(examples.inputs) + 1),
-                torch.ones(len(examples.inputs)),
-            )
+            starts, weights = torch.arange(n + 1), torch.ones(n)
         else:
             starts, weights = examples.starts, examples.weights
         exact_mean = config.cbow_gradient == "exact"
         scale = weights if exact_mean else torch.ones(len(weights))  # gensim: the whole step
-        arrays = (w_in, w_out, examples.inputs, starts, weights, scale, examples.targets)
+        tensors = (w_in, w_out, examples.inputs, starts, weights, scale, examples.targets)
         # .numpy() shares each tensor's memory, so the loop updates w_in and w_out in place
-        return train_epoch_compiled(
-            *(t.numpy() for t in arrays), examples.negatives.numpy(), config.batch_size, lrs.numpy()
-        )
+        arrays = [t.numpy() for t in (*tensors, examples.negatives)]
+        return train_epoch_compiled(*arrays, config.batch_size, lrs.numpy())
 
     return train_epoch
 
